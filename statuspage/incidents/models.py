@@ -1,0 +1,92 @@
+"""Incidents and scheduled maintenances (one model, as Statuspage's API treats them) and their updates."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from statuspage.lib.ids import public_id
+
+
+class Impact(models.TextChoices):
+    NONE = "none", "None"
+    MINOR = "minor", "Minor"
+    MAJOR = "major", "Major"
+    CRITICAL = "critical", "Critical"
+    MAINTENANCE = "maintenance", "Maintenance"
+
+
+class IncidentStatus(models.TextChoices):
+    INVESTIGATING = "investigating", "Investigating"
+    IDENTIFIED = "identified", "Identified"
+    MONITORING = "monitoring", "Monitoring"
+    RESOLVED = "resolved", "Resolved"
+    POSTMORTEM = "postmortem", "Postmortem"
+    SCHEDULED = "scheduled", "Scheduled"
+    IN_PROGRESS = "in_progress", "In progress"
+    VERIFYING = "verifying", "Verifying"
+    COMPLETED = "completed", "Completed"
+
+
+OPEN_INCIDENT = (IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED, IncidentStatus.MONITORING)
+CLOSED = (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM, IncidentStatus.COMPLETED)
+
+
+class Incident(models.Model):
+    class Kind(models.TextChoices):
+        INCIDENT = "incident", "Incident"
+        MAINTENANCE = "maintenance", "Scheduled maintenance"
+
+    public_id = models.CharField(max_length=12, unique=True, default=public_id, editable=False)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INCIDENT)
+    name = models.CharField(max_length=300)
+    status = models.CharField(max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.INVESTIGATING)
+    impact = models.CharField(max_length=12, choices=Impact.choices, default=Impact.MINOR)
+    components = models.ManyToManyField("components.Component", blank=True, related_name="incidents")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(default=timezone.now)
+    monitoring_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    scheduled_until = models.DateTimeField(null=True, blank=True)
+
+    # Automation: how it was detected, and whether it awaits an operator's approval before publishing.
+    automatic = models.BooleanField(default=False)
+    published = models.BooleanField(default=True)
+    detection = models.JSONField(default=dict, blank=True)
+
+    postmortem_body = models.TextField(blank=True)
+    postmortem_published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "-created_at"], name="incident_status_created")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED
+
+
+class IncidentUpdate(models.Model):
+    public_id = models.CharField(max_length=12, unique=True, default=public_id, editable=False)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=16, choices=IncidentStatus.choices)
+    body = models.TextField(help_text="Markdown; sanitised when rendered.")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    display_at = models.DateTimeField(default=timezone.now)
+    # [{code, name, old_status, new_status}], as in the v2 API.
+    affected_components = models.JSONField(default=list, blank=True)
+    deliver_notifications = models.BooleanField(default=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-display_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident}: {self.status}"

