@@ -14,7 +14,16 @@ class ProviderAdmin(admin.ModelAdmin):
 
 @admin.register(Monitor)
 class MonitorAdmin(admin.ModelAdmin):
-    list_display = ("name", "provider", "kind", "status", "last_outcome", "last_probe_at", "interval_s", "enabled")
+    list_display = (
+        "name",
+        "provider",
+        "kind",
+        "status",
+        "last_outcome",
+        "last_probe_at",
+        "interval_s",
+        "enabled",
+    )
     list_filter = ("status", "kind", "provider", "enabled")
     search_fields = ("name", "url", "model")
     readonly_fields = (

@@ -28,7 +28,9 @@ class Provider(models.Model):
     base_url = models.URLField(max_length=500)
     # Name of the environment variable holding the API key; the key itself is never stored.
     api_key_env = models.CharField(
-        max_length=100, blank=True, help_text="Environment variable that holds the API key, e.g. OPENAI_API_KEY."
+        max_length=100,
+        blank=True,
+        help_text="Environment variable that holds the API key, e.g. OPENAI_API_KEY.",
     )
     upstream_status_url = models.URLField(
         max_length=500, blank=True, help_text="The provider's own Statuspage v2 summary.json, if any."
@@ -47,7 +49,9 @@ class Monitor(models.Model):
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="monitors")
     name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=30, help_text="Probe kind: openai, anthropic, gemini, models, http, upstream.")
+    kind = models.CharField(
+        max_length=30, help_text="Probe kind: openai, anthropic, gemini, models, http, upstream."
+    )
     url = models.URLField(max_length=500)
     model = models.CharField(max_length=200, blank=True)
     stream = models.BooleanField(default=True)
@@ -60,7 +64,9 @@ class Monitor(models.Model):
     expect_text = models.CharField(max_length=200, blank=True)
     # Kind-specific options (conditions, extra headers, flavour...). Never holds secrets.
     options = models.JSONField(default=dict, blank=True)
-    regions = models.JSONField(default=list, blank=True, help_text='Regions that probe this monitor, e.g. ["eu"].')
+    regions = models.JSONField(
+        default=list, blank=True, help_text='Regions that probe this monitor, e.g. ["eu"].'
+    )
     enabled = models.BooleanField(default=True)
 
     # Confirmed state and the counters that confirm a change (hysteresis lives on the row).
@@ -70,7 +76,9 @@ class Monitor(models.Model):
     pending_count = models.PositiveIntegerField(default=0)
     last_outcome = models.CharField(max_length=30, blank=True)
     last_probe_at = models.DateTimeField(null=True, blank=True)
-    misconfigured = models.CharField(max_length=300, blank=True, help_text="Why probes fail on our side, if they do.")
+    misconfigured = models.CharField(
+        max_length=300, blank=True, help_text="Why probes fail on our side, if they do."
+    )
     next_probe_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -148,7 +156,9 @@ class StateChange(models.Model):
     class Meta:
         ordering = ["created_at"]
         indexes = [
-            models.Index(fields=["created_at"], name="statechange_pending", condition=models.Q(processed_at=None))
+            models.Index(
+                fields=["created_at"], name="statechange_pending", condition=models.Q(processed_at=None)
+            )
         ]
 
     def __str__(self) -> str:

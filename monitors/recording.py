@@ -32,12 +32,17 @@ def record(observations: Sequence[Observation], *, on_change: Callable[[], None]
     ordered = sorted(observations, key=lambda o: (o.monitor_id, o.started_at))
     with transaction.atomic():
         ProbeResult.objects.bulk_create(
-            ProbeResult(monitor_id=o.monitor_id, outcome=str(o.outcome), **{f: _value(o, f) for f in _RESULT_FIELDS})
+            ProbeResult(
+                monitor_id=o.monitor_id, outcome=str(o.outcome), **{f: _value(o, f) for f in _RESULT_FIELDS}
+            )
             for o in ordered
         )
         # Lock in id order so concurrent batches touching the same monitors cannot deadlock.
         monitors = {
-            m.pk: m for m in Monitor.objects.select_for_update().filter(pk__in={o.monitor_id for o in ordered}).order_by("pk")
+            m.pk: m
+            for m in Monitor.objects.select_for_update()
+            .filter(pk__in={o.monitor_id for o in ordered})
+            .order_by("pk")
         }
         changes = [change for o in ordered if (change := _apply(monitors.get(o.monitor_id), o))]
         Monitor.objects.bulk_update(
@@ -63,7 +68,9 @@ def _apply(monitor: Monitor | None, observation: Observation) -> StateChange | N
         return None
     monitor.last_outcome = str(observation.outcome)
     monitor.last_probe_at = _latest(monitor.last_probe_at, observation.started_at)
-    current = state.MonitorState(monitor.status, monitor.pending_status, monitor.pending_count, monitor.misconfigured)
+    current = state.MonitorState(
+        monitor.status, monitor.pending_status, monitor.pending_count, monitor.misconfigured
+    )
     transition = state.next_state(current, observation.outcome, observation.message)
     old_status = monitor.status
     monitor.status = transition.state.status

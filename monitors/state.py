@@ -60,7 +60,9 @@ def vote(outcome: Outcome) -> str:
     return DOWN
 
 
-def next_state(state: MonitorState, outcome: Outcome, message: str = "", th: Thresholds | None = None) -> Transition:
+def next_state(
+    state: MonitorState, outcome: Outcome, message: str = "", th: Thresholds | None = None
+) -> Transition:
     th = th or Thresholds()
     if state.status == PAUSED:
         return Transition(state, False, "")
@@ -74,12 +76,16 @@ def next_state(state: MonitorState, outcome: Outcome, message: str = "", th: Thr
     count = state.pending_count + 1 if state.pending_status == target else 1
     needed = 1 if (state.status == UNKNOWN and target == UP) else th.confirm[target]
     if count < needed:
-        return Transition(replace(state, pending_status=target, pending_count=count, misconfigured=""), False, "")
+        return Transition(
+            replace(state, pending_status=target, pending_count=count, misconfigured=""), False, ""
+        )
     reason = f"{count} consecutive {outcome} results" if count > 1 else f"{outcome}"
     return Transition(MonitorState(target), True, reason)
 
 
-def is_stale(last_probe_at: datetime | None, interval: timedelta, now: datetime, th: Thresholds | None = None) -> bool:
+def is_stale(
+    last_probe_at: datetime | None, interval: timedelta, now: datetime, th: Thresholds | None = None
+) -> bool:
     """No result for `stale_intervals` intervals: the monitor's status is unknown, never green."""
     th = th or Thresholds()
     return last_probe_at is None or now - last_probe_at > interval * th.stale_intervals

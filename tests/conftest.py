@@ -33,7 +33,9 @@ def make_monitor(provider):
 
 @pytest.fixture
 def make_component(db):
-    def make(name: str = "Chat API", *, group: ComponentGroup | None = None, monitors=(), **fields) -> Component:
+    def make(
+        name: str = "Chat API", *, group: ComponentGroup | None = None, monitors=(), **fields
+    ) -> Component:
         component = Component.objects.create(name=name, group=group, **fields)
         component.monitors.set(monitors)
         return component

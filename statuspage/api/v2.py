@@ -51,7 +51,10 @@ def component(c: Component, position: int) -> dict[str, Any]:
 
 
 def components(all_components: list[Component], groups: list[ComponentGroup]) -> list[dict[str, Any]]:
-    """A flat list: top-level entries (groups and ungrouped components) with positions restarting per parent."""
+    """A flat list: groups and ungrouped components, each group followed by its children.
+
+    Positions restart inside each parent, as Statuspage numbers them.
+    """
     children: dict[int | None, list[Component]] = defaultdict(list)
     for c in all_components:
         children[c.group_id].append(c)
@@ -168,4 +171,3 @@ def _incidents():
         .prefetch_related("updates", "components__group")
         .order_by("-created_at")
     )
-

@@ -55,7 +55,9 @@ class Component(models.Model):
     start_date = models.DateField(null=True, blank=True)
     monitors = models.ManyToManyField("monitors.Monitor", blank=True, related_name="components")
 
-    status = models.CharField(max_length=24, choices=ComponentStatus.choices, default=ComponentStatus.OPERATIONAL)
+    status = models.CharField(
+        max_length=24, choices=ComponentStatus.choices, default=ComponentStatus.OPERATIONAL
+    )
     status_changed_at = models.DateTimeField(default=timezone.now)
     override_status = models.CharField(max_length=24, choices=ComponentStatus.choices, blank=True)
     override_until = models.DateTimeField(null=True, blank=True)

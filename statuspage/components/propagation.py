@@ -20,9 +20,9 @@ def propagate(now: datetime) -> tuple[int, list[tuple[Component, str]]]:
     """
     with transaction.atomic():
         pending = list(
-            StateChange.objects.select_for_update(skip_locked=True).filter(processed_at=None).order_by("created_at")[
-                :BATCH
-            ]
+            StateChange.objects.select_for_update(skip_locked=True)
+            .filter(processed_at=None)
+            .order_by("created_at")[:BATCH]
         )
         if not pending:
             return 0, []

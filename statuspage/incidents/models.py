@@ -41,7 +41,9 @@ class Incident(models.Model):
     public_id = models.CharField(max_length=12, unique=True, default=public_id, editable=False)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.INCIDENT)
     name = models.CharField(max_length=300)
-    status = models.CharField(max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.INVESTIGATING)
+    status = models.CharField(
+        max_length=16, choices=IncidentStatus.choices, default=IncidentStatus.INVESTIGATING
+    )
     impact = models.CharField(max_length=12, choices=Impact.choices, default=Impact.MINOR)
     components = models.ManyToManyField("components.Component", blank=True, related_name="incidents")
     created_at = models.DateTimeField(default=timezone.now)

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-
 N = TypeVar("N", int, float)
 
 
@@ -60,7 +59,9 @@ def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int
     return _in_range(name, number, minimum, maximum)
 
 
-def env_float(name: str, default: float, *, minimum: float | None = None, maximum: float | None = None) -> float:
+def env_float(
+    name: str, default: float, *, minimum: float | None = None, maximum: float | None = None
+) -> float:
     value = _raw(name, None)
     if value is None:
         number = default

@@ -65,7 +65,9 @@ def serve(env: dict[str, str]) -> int:
         manager = Manager(Printer(sys.stdout))
         for name, command in processes.items():
             manager.add_process(name, command, env=env, cwd=str(ROOT))
-        print(f"\n  statuspage is starting at http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n", flush=True)
+        print(
+            f"\n  statuspage is starting at http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n", flush=True
+        )
         manager.loop()
         return manager.returncode or 0
 

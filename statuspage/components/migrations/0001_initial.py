@@ -2,57 +2,120 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import statuspage.lib.ids
 from django.db import migrations, models
+
+import statuspage.lib.ids
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('monitors', '0001_initial'),
+        ("monitors", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ComponentGroup',
+            name="ComponentGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.CharField(default=statuspage.lib.ids.public_id, editable=False, max_length=12, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('position', models.PositiveIntegerField(default=1)),
-                ('collapsed', models.BooleanField(default=False, help_text='Show collapsed on the page while operational.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "public_id",
+                    models.CharField(
+                        default=statuspage.lib.ids.public_id, editable=False, max_length=12, unique=True
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("position", models.PositiveIntegerField(default=1)),
+                (
+                    "collapsed",
+                    models.BooleanField(
+                        default=False, help_text="Show collapsed on the page while operational."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['position', 'name'],
+                "ordering": ["position", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Component',
+            name="Component",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.CharField(default=statuspage.lib.ids.public_id, editable=False, max_length=12, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('position', models.PositiveIntegerField(default=1)),
-                ('showcase', models.BooleanField(default=True, help_text='Show uptime bars on the page.')),
-                ('only_show_if_degraded', models.BooleanField(default=False)),
-                ('start_date', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('operational', 'Operational'), ('under_maintenance', 'Under maintenance'), ('degraded_performance', 'Degraded performance'), ('partial_outage', 'Partial outage'), ('major_outage', 'Major outage')], default='operational', max_length=24)),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('override_status', models.CharField(blank=True, choices=[('operational', 'Operational'), ('under_maintenance', 'Under maintenance'), ('degraded_performance', 'Degraded performance'), ('partial_outage', 'Partial outage'), ('major_outage', 'Major outage')], max_length=24)),
-                ('override_until', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('monitors', models.ManyToManyField(blank=True, related_name='components', to='monitors.monitor')),
-                ('group', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='components', to='components.componentgroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "public_id",
+                    models.CharField(
+                        default=statuspage.lib.ids.public_id, editable=False, max_length=12, unique=True
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("position", models.PositiveIntegerField(default=1)),
+                ("showcase", models.BooleanField(default=True, help_text="Show uptime bars on the page.")),
+                ("only_show_if_degraded", models.BooleanField(default=False)),
+                ("start_date", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("operational", "Operational"),
+                            ("under_maintenance", "Under maintenance"),
+                            ("degraded_performance", "Degraded performance"),
+                            ("partial_outage", "Partial outage"),
+                            ("major_outage", "Major outage"),
+                        ],
+                        default="operational",
+                        max_length=24,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "override_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("operational", "Operational"),
+                            ("under_maintenance", "Under maintenance"),
+                            ("degraded_performance", "Degraded performance"),
+                            ("partial_outage", "Partial outage"),
+                            ("major_outage", "Major outage"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("override_until", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "monitors",
+                    models.ManyToManyField(blank=True, related_name="components", to="monitors.monitor"),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="components",
+                        to="components.componentgroup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'name'],
+                "ordering": ["position", "name"],
             },
         ),
     ]

@@ -2,69 +2,160 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import statuspage.lib.ids
 from django.conf import settings
 from django.db import migrations, models
 
+import statuspage.lib.ids
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('components', '0001_initial'),
+        ("components", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.CharField(default=statuspage.lib.ids.public_id, editable=False, max_length=12, unique=True)),
-                ('kind', models.CharField(choices=[('incident', 'Incident'), ('maintenance', 'Scheduled maintenance')], default='incident', max_length=12)),
-                ('name', models.CharField(max_length=300)),
-                ('status', models.CharField(choices=[('investigating', 'Investigating'), ('identified', 'Identified'), ('monitoring', 'Monitoring'), ('resolved', 'Resolved'), ('postmortem', 'Postmortem'), ('scheduled', 'Scheduled'), ('in_progress', 'In progress'), ('verifying', 'Verifying'), ('completed', 'Completed')], default='investigating', max_length=16)),
-                ('impact', models.CharField(choices=[('none', 'None'), ('minor', 'Minor'), ('major', 'Major'), ('critical', 'Critical'), ('maintenance', 'Maintenance')], default='minor', max_length=12)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('monitoring_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('scheduled_for', models.DateTimeField(blank=True, null=True)),
-                ('scheduled_until', models.DateTimeField(blank=True, null=True)),
-                ('automatic', models.BooleanField(default=False)),
-                ('published', models.BooleanField(default=True)),
-                ('detection', models.JSONField(blank=True, default=dict)),
-                ('postmortem_body', models.TextField(blank=True)),
-                ('postmortem_published_at', models.DateTimeField(blank=True, null=True)),
-                ('components', models.ManyToManyField(blank=True, related_name='incidents', to='components.component')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "public_id",
+                    models.CharField(
+                        default=statuspage.lib.ids.public_id, editable=False, max_length=12, unique=True
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("incident", "Incident"), ("maintenance", "Scheduled maintenance")],
+                        default="incident",
+                        max_length=12,
+                    ),
+                ),
+                ("name", models.CharField(max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("investigating", "Investigating"),
+                            ("identified", "Identified"),
+                            ("monitoring", "Monitoring"),
+                            ("resolved", "Resolved"),
+                            ("postmortem", "Postmortem"),
+                            ("scheduled", "Scheduled"),
+                            ("in_progress", "In progress"),
+                            ("verifying", "Verifying"),
+                            ("completed", "Completed"),
+                        ],
+                        default="investigating",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "impact",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("minor", "Minor"),
+                            ("major", "Major"),
+                            ("critical", "Critical"),
+                            ("maintenance", "Maintenance"),
+                        ],
+                        default="minor",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("monitoring_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("scheduled_for", models.DateTimeField(blank=True, null=True)),
+                ("scheduled_until", models.DateTimeField(blank=True, null=True)),
+                ("automatic", models.BooleanField(default=False)),
+                ("published", models.BooleanField(default=True)),
+                ("detection", models.JSONField(blank=True, default=dict)),
+                ("postmortem_body", models.TextField(blank=True)),
+                ("postmortem_published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "components",
+                    models.ManyToManyField(blank=True, related_name="incidents", to="components.component"),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='IncidentUpdate',
+            name="IncidentUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.CharField(default=statuspage.lib.ids.public_id, editable=False, max_length=12, unique=True)),
-                ('status', models.CharField(choices=[('investigating', 'Investigating'), ('identified', 'Identified'), ('monitoring', 'Monitoring'), ('resolved', 'Resolved'), ('postmortem', 'Postmortem'), ('scheduled', 'Scheduled'), ('in_progress', 'In progress'), ('verifying', 'Verifying'), ('completed', 'Completed')], max_length=16)),
-                ('body', models.TextField(help_text='Markdown; sanitised when rendered.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('display_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('affected_components', models.JSONField(blank=True, default=list)),
-                ('deliver_notifications', models.BooleanField(default=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='incidents.incident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "public_id",
+                    models.CharField(
+                        default=statuspage.lib.ids.public_id, editable=False, max_length=12, unique=True
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("investigating", "Investigating"),
+                            ("identified", "Identified"),
+                            ("monitoring", "Monitoring"),
+                            ("resolved", "Resolved"),
+                            ("postmortem", "Postmortem"),
+                            ("scheduled", "Scheduled"),
+                            ("in_progress", "In progress"),
+                            ("verifying", "Verifying"),
+                            ("completed", "Completed"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("body", models.TextField(help_text="Markdown; sanitised when rendered.")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("display_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("affected_components", models.JSONField(blank=True, default=list)),
+                ("deliver_notifications", models.BooleanField(default=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "incident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="incidents.incident",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-display_at', '-id'],
+                "ordering": ["-display_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['status', '-created_at'], name='incident_status_created'),
+            model_name="incident",
+            index=models.Index(fields=["status", "-created_at"], name="incident_status_created"),
         ),
     ]

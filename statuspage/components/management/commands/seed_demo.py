@@ -30,7 +30,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, fleet_base_port: int, **options) -> None:
         for offset, (name, kind, flavour, path, model) in enumerate(DEMO_FLEET):
-            self._seed_provider(offset + 1, f"http://127.0.0.1:{fleet_base_port + offset}", name, kind, flavour, path, model)
+            self._seed_provider(
+                offset + 1, f"http://127.0.0.1:{fleet_base_port + offset}", name, kind, flavour, path, model
+            )
         self._print_admin_login()
 
     def _seed_provider(self, position, base, name, kind, flavour, path, model) -> None:
@@ -56,7 +58,11 @@ class Command(BaseCommand):
         Component.objects.create(name="Chat", group=group, position=1).monitors.set([chat])
         Component.objects.create(name="Models API", group=group, position=2).monitors.set([listing])
         Monitor.objects.create(
-            name=f"{name} upstream status", kind="upstream", url=f"{base}/api/v2/summary.json", stream=False, **common
+            name=f"{name} upstream status",
+            kind="upstream",
+            url=f"{base}/api/v2/summary.json",
+            stream=False,
+            **common,
         )
         self.stdout.write(f"seeded demo provider {name} at {base}")
 
@@ -69,5 +75,11 @@ class Command(BaseCommand):
             password_file.parent.mkdir(parents=True, exist_ok=True)
             password_file.write_text(password + "\n")
             password_file.chmod(0o600)
-        password = password_file.read_text().strip() if password_file.exists() else "(set with manage.py changepassword admin)"
-        self.stdout.write(f"admin: {settings.SITE_URL}/{settings.ADMIN_URL}  user {ADMIN_USER}  password {password}")
+        password = (
+            password_file.read_text().strip()
+            if password_file.exists()
+            else "(set with manage.py changepassword admin)"
+        )
+        self.stdout.write(
+            f"admin: {settings.SITE_URL}/{settings.ADMIN_URL}  user {ADMIN_USER}  password {password}"
+        )
