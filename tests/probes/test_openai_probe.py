@@ -64,7 +64,7 @@ def test_streamed_reply_is_measured_from_usage(fleet: FakeFleet) -> None:
     obs = probe(chat_spec(fleet, "openai-sim", stream=True, max_tokens=5, headers={"X-Fake-ITL-Ms": "20"}))
     assert obs.outcome == O.OK
     assert (obs.tokens_out, obs.tokens_estimated) == (5, False)
-    assert 18 < obs.itl_max_ms < 200
+    assert obs.itl_max_ms > 18
     assert 10 < obs.tokens_per_s < 60  # 4 gaps of 20 ms: 50 tokens/s
 
 
