@@ -48,14 +48,15 @@ def serve(env: dict[str, str]) -> int:
     env.setdefault("PYTHONUNBUFFERED", "1")
     port = env.get("PORT", "8000")
     fleet_port = env.get("DEMO_FLEET_PORT", "9100")
-    env.setdefault("DEMO_FLEET_URL", f"http://127.0.0.1:{fleet_port}")
+    env.setdefault("DEMO_FLEET_API_KEY", "sk-fake")  # the simulated fleet's key, named by the demo providers
     with ExitStack() as stack:
         data_services(stack, env)
         manage(env, "migrate", "--no-input", "-v", "0")
+        manage(env, "collectstatic", "--no-input", "-v", "0")
         manage(env, "seed_demo", "--fleet-base-port", str(int(fleet_port) + 1))
         processes = {
             "web": f"{PYTHON} -m granian --interface wsgi --host 127.0.0.1 --port {port} --workers 1 "
-            "--no-ws statuspage.wsgi:application",
+            "--blocking-threads 8 --no-ws statuspage.wsgi:application",
             "worker": f"{PYTHON} -m celery -A statuspage worker -Q default,probes.default "
             "--concurrency 2 --loglevel INFO --without-gossip --without-mingle",
             "beat": f"{PYTHON} -m celery -A statuspage beat --loglevel INFO "
@@ -69,7 +70,8 @@ def serve(env: dict[str, str]) -> int:
             f"\n  statuspage is starting at http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n", flush=True
         )
         manager.loop()
-        return manager.returncode or 0
+        # Ctrl-C is how a newcomer stops it: a clean stop, not an error.
+        return 0 if manager.returncode in (None, 130) else manager.returncode
 
 
 def test(env: dict[str, str], pytest_args: list[str]) -> int:

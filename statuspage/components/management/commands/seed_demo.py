@@ -11,11 +11,12 @@ from django.core.management.base import BaseCommand
 from monitors.models import Monitor, Provider
 from statuspage.components.models import Component, ComponentGroup
 
-# (provider name, probe kind, models flavour, chat path, chat model); ports follow the fleet's order.
+# (provider name, probe kind, models flavour, API root path, chat model); ports follow the fleet's
+# order (monitors/fakeprovider/fleet.py).
 DEMO_FLEET = [
     ("openai-sim", "openai", "openai", "/v1", "gpt-sim-mini"),
     ("deepseek-sim", "openai", "openai", "/v1", "deepseek-chat"),
-    ("anthropic-sim", "anthropic", "anthropic", "/v1", "claude-sim-haiku"),
+    ("anthropic-sim", "anthropic", "anthropic", "", "claude-sim-haiku"),
     ("gemini-sim", "gemini", "gemini", "/v1beta", "gemini-sim-flash"),
 ]
 DEMO_INTERVAL_S = 15
