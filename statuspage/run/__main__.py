@@ -34,10 +34,24 @@ def data_services(stack: ExitStack, env: dict[str, str]) -> None:
         print(f"embedded Redis: {env['REDIS_URL']} (data in var/redis)", flush=True)
 
 
-def manage(env: dict[str, str], *args: str) -> None:
-    result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env)
-    if result.returncode:
-        raise SystemExit(result.returncode)
+def prepare(env: dict[str, str], fleet_base_port: int) -> None:
+    """Migrate, collect static files and seed the demo in this process (one Django start, not three)."""
+    os.environ.update(env)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "statuspage.settings")
+    import django
+    from django.core.management import call_command
+    from django.db import connections
+
+    from statuspage.lib.env import ConfigError
+
+    try:
+        django.setup()
+    except ConfigError as exc:
+        sys.exit(f"statuspage: configuration error: {exc}")
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("seed_demo", fleet_base_port=fleet_base_port)
+    connections.close_all()
 
 
 def serve(env: dict[str, str]) -> int:
@@ -51,9 +65,7 @@ def serve(env: dict[str, str]) -> int:
     env.setdefault("DEMO_FLEET_API_KEY", "sk-fake")  # the simulated fleet's key, named by the demo providers
     with ExitStack() as stack:
         data_services(stack, env)
-        manage(env, "migrate", "--no-input", "-v", "0")
-        manage(env, "collectstatic", "--no-input", "-v", "0")
-        manage(env, "seed_demo", "--fleet-base-port", str(int(fleet_port) + 1))
+        prepare(env, fleet_base_port=int(fleet_port) + 1)
         processes = {
             "web": f"{PYTHON} -m granian --interface wsgi --host 127.0.0.1 --port {port} --workers 1 "
             "--blocking-threads 8 --no-ws statuspage.wsgi:application",
