@@ -43,7 +43,8 @@ def test_slowloris_trickles_a_byte_per_beat(http: httpx.Client, fleet: FakeFleet
         started = time.monotonic()
         chunks = response.iter_raw()
         assert [next(chunks), next(chunks)] == [b" ", b" "]
-        assert 2 * fleet.beat_s <= time.monotonic() - started < 4 * fleet.beat_s
+        # Trickled, not sent at once (lower bound only: a loaded machine can only make it slower).
+        assert time.monotonic() - started >= 1.5 * fleet.beat_s
 
 
 def test_bad_gateway_is_a_cloudflare_html_page(http: httpx.Client, fleet: FakeFleet) -> None:

@@ -11,7 +11,7 @@ import httpx
 from monitors.fakeprovider.testing import FakeFleet
 
 AUTH = {"Authorization": "Bearer sk-fake"}
-LATE_BY_AT_MOST_S = 0.05  # generous: CI machines are noisy
+LATE_BY_AT_MOST_S = 0.25  # correctness, not accuracy (bench/probes.py measures that): a loaded box runs late
 
 
 def stream_times(
