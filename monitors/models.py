@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.utils import timezone
 
@@ -119,9 +120,18 @@ class Monitor(models.Model):
 
 
 class ProbeResult(models.Model):
-    """One probe's measurements and its single outcome."""
+    """One probe's measurements and its single outcome.
 
-    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="results")
+    The table is partitioned by day of `started_at` (monitors/partitions.py), so its database key is
+    (id, started_at); (monitor, started_at, region) is unique, which is how a replayed batch is caught.
+    Nothing on the public side reads this table: history comes from the rollups below.
+    """
+
+    # No foreign key in the database: its per-row check would slow every insert, and dropping a day's
+    # partition would have to lock the monitors table. Deleting a monitor still cascades here (Django).
+    monitor = models.ForeignKey(
+        Monitor, on_delete=models.CASCADE, related_name="results", db_constraint=False, db_index=False
+    )
     started_at = models.DateTimeField()
     region = models.CharField(max_length=40)
     outcome = models.CharField(max_length=30, choices=[(o.value, o.value) for o in Outcome])
@@ -135,12 +145,80 @@ class ProbeResult(models.Model):
     tokens_out = models.PositiveIntegerField(null=True)
     tokens_per_s = models.FloatField(null=True)
     details = models.JSONField(default=dict, blank=True)
+    # The time since the monitor's previous result (capped at the staleness limit) and the confirmed
+    # status that held over it: what the rollups' time-in-status sums, stored so a rebuild agrees.
+    span_ms = models.PositiveIntegerField(default=0)
+    span_status = models.CharField(max_length=10, choices=MonitorStatus.choices, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["monitor", "-started_at"], name="result_monitor_time")]
+        constraints = [
+            models.UniqueConstraint(fields=["monitor", "started_at", "region"], name="proberesult_key")
+        ]
+        # Rows arrive in time order, so a tiny BRIN finds the latest minutes for the rollup feed;
+        # summarised as each range fills, so the feed never scans a long unsummarised tail.
+        indexes = [BrinIndex(fields=["started_at"], name="proberesult_started", autosummarize=True)]
 
     def __str__(self) -> str:
         return f"{self.monitor_id} {self.started_at:%Y-%m-%d %H:%M:%S} {self.outcome}"
+
+
+class Rollup(models.Model):
+    """Sums over one monitor's results in one region and period; rows add up exactly across all three.
+
+    `outcomes` counts results by outcome; `*_ms` is time in each confirmed status (from the results'
+    spans); `ttft`, `total` and `tps` are histograms of successful probes in the fixed buckets of
+    monitors/histogram.py, stored as {bucket index: count}.
+    """
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    region = models.CharField(max_length=40)
+    probes = models.PositiveIntegerField(default=0)
+    outcomes = models.JSONField(default=dict)
+    up_ms = models.BigIntegerField(default=0)
+    degraded_ms = models.BigIntegerField(default=0)
+    down_ms = models.BigIntegerField(default=0)
+    unknown_ms = models.BigIntegerField(default=0)
+    ttft = models.JSONField(default=dict)
+    total = models.JSONField(default=dict)
+    tps = models.JSONField(default=dict)
+
+    class Meta:
+        abstract = True
+
+
+class HourlyRollup(Rollup):
+    """Kept for HOURLY_ROLLUP_RETENTION_DAYS; feeds hourly charts and the current day."""
+
+    hour = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["monitor", "region", "hour"], name="hourlyrollup_key")]
+        indexes = [models.Index(fields=["hour"], name="hourlyrollup_hour")]  # retention deletes by hour
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id} {self.region} {self.hour:%Y-%m-%d %H:00}"
+
+
+class RollupProgress(models.Model):
+    """The rollups' watermark, one row: every stored result that started before `through` is in them
+    (monitors/aggregator.py moves it on)."""
+
+    through = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"rollups through {self.through}"
+
+
+class DailyRollup(Rollup):
+    """Kept forever; one row per monitor, region and UTC day."""
+
+    day = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["monitor", "region", "day"], name="dailyrollup_key")]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id} {self.region} {self.day}"
 
 
 class StateChange(models.Model):

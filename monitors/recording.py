@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 
-from monitors import state
-from monitors.models import Monitor, MonitorStatus, ProbeResult, StateChange
+from monitors import aggregator, results, rollups, state
+from monitors.models import Monitor, MonitorStatus, StateChange
 from monitors.probes.base import Observation
-
-_RESULT_FIELDS = (
-    "started_at", "region", "http_status", "error_type", "message", "connect_ms", "ttfb_ms",
-    "ttft_ms", "total_ms", "tokens_out", "tokens_per_s", "details",
-)  # fmt: skip
-
-
-# A provider's garbage can be any length; the row keeps what fits rather than failing the batch.
-_TEXT_LIMITS = {f: ProbeResult._meta.get_field(f).max_length for f in ("error_type", "message", "region")}
 
 
 def record(observations: Sequence[Observation], *, on_change: Callable[[], None] | None = None) -> int:
@@ -26,17 +18,25 @@ def record(observations: Sequence[Observation], *, on_change: Callable[[], None]
 
     Returns the number of state changes. `on_change` runs after commit when any monitor changed
     (the doorbell for the status side); the StateChange rows are the real hand-off.
+
+    Safe to apply twice: results already stored (a retried task) are skipped whole, so they move
+    neither state nor rollups a second time. Rollups take the results from monitors/aggregator.py.
     """
-    if not observations:
+    unique = {results.key(o): o for o in reversed(observations)}  # one per key, the first one given
+    if not unique:
         return 0
+    try:
+        return _record(list(unique.values()), on_change)
+    except results.AlreadyStored:
+        stored = results.stored(unique)
+        fresh = [o for k, o in unique.items() if k not in stored]
+        return _record(fresh, on_change) if fresh else 0
+
+
+def _record(observations: list[Observation], on_change: Callable[[], None] | None) -> int:
     ordered = sorted(observations, key=lambda o: (o.monitor_id, o.started_at))
     with transaction.atomic():
-        ProbeResult.objects.bulk_create(
-            ProbeResult(
-                monitor_id=o.monitor_id, outcome=str(o.outcome), **{f: _value(o, f) for f in _RESULT_FIELDS}
-            )
-            for o in ordered
-        )
+        watermark = aggregator.share()  # first, before any row lock: the rollup feed waits for us
         # Lock in id order so concurrent batches touching the same monitors cannot deadlock.
         monitors = {
             m.pk: m
@@ -44,8 +44,17 @@ def record(observations: Sequence[Observation], *, on_change: Callable[[], None]
             .filter(pk__in={o.monitor_id for o in ordered})
             .order_by("pk")
         }
-        changes = [change for o in ordered if (change := _apply(monitors.get(o.monitor_id), o))]
-        Monitor.objects.bulk_update(
+        rows, changes = [], []
+        for o in ordered:
+            monitor = monitors.get(o.monitor_id)
+            if monitor is None:
+                continue  # deleted since it was probed: nothing to attach its result to
+            rows.append(results.row(o, *_span(monitor, o)))  # before _apply moves the state on
+            if change := _apply(monitor, o):
+                changes.append(change)
+        results.copy(rows)
+        aggregator.add_late(rows, watermark)  # usually none: the feed adds the rest shortly
+        _save(
             monitors.values(),
             ["status", "status_changed_at", "pending_status", "pending_count", "misconfigured",
              "last_outcome", "last_probe_at"],
@@ -56,11 +65,33 @@ def record(observations: Sequence[Observation], *, on_change: Callable[[], None]
     return len(changes)
 
 
-def _value(observation: Observation, field: str):
-    value = getattr(observation, field)
-    if field in _TEXT_LIMITS:
-        return (value or "")[: _TEXT_LIMITS[field]]
-    return value
+def _save(monitors: Iterable[Monitor], fields: list[str]) -> None:
+    """Monitor.objects.bulk_update in one UPDATE ... FROM jsonb_to_recordset: Django builds a CASE
+    WHEN per monitor and field, which takes seconds for a batch of a few hundred monitors."""
+    monitors = list(monitors)
+    if not monitors:
+        return
+    columns = [Monitor._meta.get_field(name) for name in fields]
+    rows = [{"pk": m.pk, **{c.column: getattr(m, c.attname) for c in columns}} for m in monitors]
+    spec = ", ".join(f"{c.column} {c.db_type(connection)}" for c in columns)
+    assignments = ", ".join(f"{c.column} = v.{c.column}" for c in columns)
+    table, pk = Monitor._meta.db_table, Monitor._meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS m SET {assignments} "  # noqa: S608 - names from the model
+            f"FROM jsonb_to_recordset(%s::jsonb) AS v(pk bigint, {spec}) WHERE m.{pk} = v.pk",
+            [json.dumps(rows, default=_iso)],
+        )
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()  # full microseconds, where DjangoJSONEncoder would keep milliseconds
+
+
+def _span(monitor: Monitor, observation: Observation) -> tuple[int, str]:
+    if not monitor.enabled:
+        return 0, ""
+    return rollups.span(monitor.status, monitor.last_probe_at, observation.started_at, monitor.interval_s)
 
 
 def _apply(monitor: Monitor | None, observation: Observation) -> StateChange | None:

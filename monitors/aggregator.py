@@ -1,0 +1,80 @@
+"""Feed stored results into the rollups behind a watermark that recording and the feed agree on.
+
+Invariant: the rollups hold exactly the results that started before the watermark. The feed (a
+periodic task) moves it on, adding each result once; a writer whose results started before the
+watermark adds them itself. Writers hold the rollup lock shared and the feed holds it alone, so no
+result slips between the two: a writer that read the old watermark commits before the feed looks.
+
+Adding per feed run rather than per batch writes each rollup row once per run instead of once per
+result, which is what lets the write path keep up with COPY (bench/history.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+
+from monitors import partitions, rollups
+
+log = logging.getLogger(__name__)
+
+LOCK = 0x524F_4C4C  # "ROLL": the rollup lock, an advisory lock shared by writers and taken by the feed
+STEP = timedelta(minutes=10)  # results per feed transaction, so a long outage is caught up in steps
+
+
+def share() -> datetime | None:
+    """Hold the rollup lock shared until the end of this transaction; return the watermark.
+
+    Read after the lock is granted: a feed run that committed meanwhile has moved it.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LOCK])
+        return _watermark(cursor)
+
+
+def add_late(rows: list[rollups.Fact], watermark: datetime | None) -> int:
+    """The writer's part: add its stored rows that started before the watermark (the feed is past
+    them). The caller holds the lock shared (`share`) and its monitors' row locks."""
+    late = [row for row in rows if watermark is not None and row.started_at < watermark]
+    rollups.add_results(late)
+    return len(late)
+
+
+def catch_up(now: datetime, settle: timedelta) -> int:
+    """Add every result that started before now - settle and is not in the rollups yet.
+
+    `settle` lets a batch in flight commit first, so it rarely has to add its own results late.
+    Returns the number of results added. Safe to run twice at once: the lock serialises runs.
+    """
+    added, step, target = 0, STEP, now - settle
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+            through = _watermark(cursor)
+            if through is None:  # nothing added yet: start at the oldest day still stored
+                days = partitions.existing()
+                through = partitions.day_start(min(days)) if days else target
+            upto = min(target, through + step)
+            if upto <= through:
+                return added
+            rows = rollups.add_range(through, upto)
+            cursor.execute(
+                "INSERT INTO monitors_rollupprogress (id, through) VALUES (1, %s) "
+                "ON CONFLICT (id) DO UPDATE SET through = excluded.through",
+                [upto],
+            )
+        added += rows
+        # Stride over quiet stretches (a first run, a long outage); back to small steps at the data.
+        step = STEP if rows else min(step * 2, timedelta(days=1))
+        if upto >= target:
+            log.debug("rollups through %s (+%d results)", upto, added)
+            return added
+
+
+def _watermark(cursor) -> datetime | None:
+    # No row reads as "nothing added yet" (a flushed test database has none).
+    cursor.execute("SELECT through FROM monitors_rollupprogress WHERE id = 1")
+    row = cursor.fetchone()
+    return row[0] if row else None
