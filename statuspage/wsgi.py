@@ -1,8 +1,12 @@
-"""WSGI entry point."""
+"""WSGI entry point: snapshot paths are answered from memory before Django (statuspage/public/fastpath.py)."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "statuspage.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from statuspage.public.fastpath import SnapshotFastPath  # noqa: E402 - needs Django set up first
+
+application = SnapshotFastPath(django_application)

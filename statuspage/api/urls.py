@@ -1,9 +1,15 @@
-"""Statuspage v2-compatible JSON at the origin root, exact paths, no trailing slash."""
+"""Statuspage v2-compatible JSON at the origin root, exact paths, no trailing slash; our own beside it."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from statuspage.api import views
+from statuspage.api.documents import PATHS
 
 urlpatterns = [
-    path("api/v2/summary.json", views.summary, name="api-summary"),
+    *(path(p.lstrip("/"), views.document(p), name="api-" + p.rsplit("/", 1)[-1]) for p in PATHS),
+    path("api/failover.json", views.failover_view, name="api-failover"),
+    path("api/openapi.json", views.openapi_view, name="api-openapi"),
+    path("metrics", views.metrics_view, name="metrics"),
+    # Programs get JSON errors anywhere under /api/, never the HTML page.
+    re_path(r"^api/(?P<rest>.*)$", views.api_not_found),
 ]

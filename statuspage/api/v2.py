@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 
 from statuspage.components.models import Component, ComponentGroup, ComponentStatus, worst
-from statuspage.incidents.models import OPEN_INCIDENT, Incident, IncidentStatus
+from statuspage.incidents.models import Incident
 from statuspage.lib.timefmt import iso_ms
 
 PAGE_ID = "statuspage01"
@@ -90,7 +90,9 @@ def _group(g: ComponentGroup, kids: list[Component], position: int) -> dict[str,
     }
 
 
-def incident(i: Incident) -> dict[str, Any]:
+def incident(i: Incident, component_docs: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """One incident or maintenance; `component_docs` (id -> component object) keeps positions consistent."""
+    docs = component_docs or {}
     data = {
         "id": i.public_id,
         "name": i.name,
@@ -119,7 +121,7 @@ def incident(i: Incident) -> dict[str, Any]:
             }
             for u in i.updates.all()
         ],
-        "components": [component(c, c.position) for c in i.components.all()],
+        "components": [docs.get(c.public_id) or component(c, c.position) for c in i.components.all()],
         "reminder_intervals": None,
     }
     if i.kind == Incident.Kind.MAINTENANCE:
@@ -129,7 +131,6 @@ def incident(i: Incident) -> dict[str, Any]:
 
 
 def status(all_components: list[Component], active_maintenance: bool) -> dict[str, str]:
-    """The rollup indicator from what readers see on the components."""
     current = worst(c.status for c in all_components)
     indicator = {
         ComponentStatus.MAJOR_OUTAGE: "critical" if _all_major(all_components) else "major",
@@ -145,29 +146,10 @@ def _all_major(all_components: list[Component]) -> bool:
 
 
 def summary() -> dict[str, Any]:
-    comps = list(Component.objects.select_related("group").order_by("group_id", "position", "name"))
-    groups = list(ComponentGroup.objects.all())
-    incidents = list(_incidents().filter(kind=Incident.Kind.INCIDENT, status__in=OPEN_INCIDENT)[:50])
-    maintenances = list(
-        _incidents().filter(
-            kind=Incident.Kind.MAINTENANCE,
-            status__in=(IncidentStatus.SCHEDULED, IncidentStatus.IN_PROGRESS, IncidentStatus.VERIFYING),
-        )[:50]
-    )
-    active = any(m.status != IncidentStatus.SCHEDULED for m in maintenances)
-    stamps = [c.updated_at for c in comps] + [i.updated_at for i in incidents + maintenances]
-    return {
-        "page": page(max(stamps) if stamps else None),
-        "components": components(comps, groups),
-        "incidents": [incident(i) for i in incidents],
-        "scheduled_maintenances": [incident(m) for m in maintenances],
-        "status": status(comps, active),
-    }
+    """summary.json read straight from the database (the page serves it from the snapshot instead)."""
+    from django.utils import timezone
 
+    from statuspage.api.current import load
+    from statuspage.api.documents import documents
 
-def _incidents():
-    return (
-        Incident.objects.filter(published=True)
-        .prefetch_related("updates", "components__group")
-        .order_by("-created_at")
-    )
+    return documents(load(timezone.now()))["/api/v2/summary.json"]

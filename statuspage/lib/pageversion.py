@@ -1,28 +1,34 @@
-"""The page version: bumped after every change readers can see; the public snapshot is keyed by it."""
+"""The page version: a Postgres sequence bumped after each visible change; readers poll it cheaply.
+
+A sequence (not a Redis key) so a Redis outage loses no bump, and a flushed Redis can never hand out
+a number that an older snapshot already used. `nextval` is not transactional, so callers bump only
+after commit (on_commit); bumping earlier could let a reader render the old rows under the new number.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from django.core.cache import cache
+from django.db import DatabaseError, connection
 
 log = logging.getLogger(__name__)
 
-KEY = "statuspage:page-version"
+SEQUENCE = "statuspage_page_version"
+_BUMP = "SELECT nextval('statuspage_page_version')"
+_READ = "SELECT last_value FROM statuspage_page_version"
 
 
 def bump() -> None:
-    """Call after commit of anything visible (component status, incidents, maintenance)."""
+    """Call after commit of anything readers can see (component status, incidents, maintenance)."""
     try:
-        cache.incr(KEY)
-    except ValueError:  # the key does not exist yet (fresh or flushed cache)
-        cache.add(KEY, 1, timeout=None)
-    except Exception:  # a cache outage must not fail the write that already committed
-        log.warning("could not bump the page version; pages refresh on their own expiry", exc_info=True)
+        with connection.cursor() as cursor:
+            cursor.execute(_BUMP)
+    except DatabaseError:  # the write already committed; the page catches up on its refresh period
+        log.warning("could not bump the page version", exc_info=True)
 
 
-def current() -> int | None:
-    try:
-        return cache.get(KEY)
-    except Exception:
-        return None
+def read() -> int:
+    """The current version; raises DatabaseError when Postgres cannot be reached."""
+    with connection.cursor() as cursor:
+        cursor.execute(_READ)
+        return cursor.fetchone()[0]

@@ -1,24 +1,89 @@
-"""Public status page (reads only)."""
+"""Public pages, partials, feeds and badges: every answer comes from the snapshot (reads only)."""
 
-from django.shortcuts import render
+from __future__ import annotations
 
-from statuspage.api import v2
-from statuspage.components.models import Component, ComponentGroup
+import re
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from statuspage.public import errors, pages
+from statuspage.public.serving import lazy_response, snapshot_response
+from statuspage.public.snapshot import Unavailable
+
+PUBLIC_ID = re.compile(r"[a-z0-9]{12}")
+UPTIME_DAYS = {"7", "30", "90"}
+PAGE_NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits only: int() takes "²" and refuses 5,000 digits
 
 
-def index(request):
-    summary = v2.summary()
-    groups = [
-        {"group": group, "components": [c for c in group.components.all() if _visible(c)]}
-        for group in ComponentGroup.objects.prefetch_related("components")
-    ]
-    ungrouped = [c for c in Component.objects.filter(group=None) if _visible(c)]
-    return render(
+def snapshot_view(path: str):
+    """A view serving one eager artifact; unknown query strings are ignored, as Statuspage does."""
+
+    @require_safe
+    def view(request: HttpRequest) -> HttpResponse:
+        return guard(request, lambda: snapshot_response(request, path, lambda: errors.not_found(request)))
+
+    view.__name__ = "snapshot_" + re.sub(r"\W", "_", path)
+    return view
+
+
+@require_safe
+def history(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("page", "1")
+    if not PAGE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= pages.MAX_PAGE:
+        return errors.page(request, 400, f"page must be a whole number from 1 to {pages.MAX_PAGE}.")
+    number = int(raw)
+    if number == 1:
+        return guard(
+            request, lambda: snapshot_response(request, "/history", lambda: errors.not_found(request))
+        )
+    return guard(
         request,
-        "public/index.html",
-        {"summary": summary, "groups": [g for g in groups if g["components"]], "ungrouped": ungrouped},
+        lambda: lazy_response(
+            request,
+            f"/history?page={number}",
+            lambda: pages.history(number, timezone.now()),
+            lambda: errors.not_found(request),
+        ),
     )
 
 
-def _visible(component: Component) -> bool:
-    return not (component.only_show_if_degraded and component.status == "operational")
+@require_safe
+def incident(request: HttpRequest, public_id: str) -> HttpResponse:
+    if not PUBLIC_ID.fullmatch(public_id):
+        return errors.not_found(request)
+    return guard(
+        request,
+        lambda: lazy_response(
+            request,
+            f"/incidents/{public_id}",
+            lambda: pages.incident(public_id, timezone.now()),
+            lambda: errors.not_found(request),
+        ),
+    )
+
+
+@require_safe
+def component_badge(request: HttpRequest, public_id: str) -> HttpResponse:
+    return guard(
+        request,
+        lambda: snapshot_response(request, f"/badge/{public_id}.svg", lambda: errors.not_found(request)),
+    )
+
+
+@require_safe
+def uptime_badge(request: HttpRequest, public_id: str) -> HttpResponse:
+    days = request.GET.get("days", "90")
+    if days not in UPTIME_DAYS:
+        return errors.page(request, 400, "days must be 7, 30 or 90.")
+    key = f"/badge/{public_id}/uptime.svg" + ("" if days == "90" else f"?days={days}")
+    return guard(request, lambda: snapshot_response(request, key, lambda: errors.not_found(request)))
+
+
+def guard(request: HttpRequest, serve) -> HttpResponse:
+    """Answer 503 (never 500) when there is no snapshot at all and the database is unreachable."""
+    try:
+        return serve()
+    except Unavailable:
+        return errors.page(request, 503)

@@ -1,0 +1,127 @@
+"""/api/failover.json: for a capability or model family, the providers and models ranked by current
+health, then by recent time to first token (or latency), so a client can switch to an alternative.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from monitors.models import Monitor
+from monitors.state import is_stale
+from statuspage.lib.timefmt import iso_ms
+from statuspage.public import history
+
+CHAT_KINDS = frozenset({"openai", "anthropic", "gemini"})
+NOT_CANDIDATES = frozenset({"upstream", "http"})  # they say nothing about a model being usable
+HEALTH_ORDER = {"up": 0, "degraded": 1, "unknown": 2, "down": 3}
+FAMILY = re.compile(r"[a-z0-9][a-z0-9._-]{0,49}")
+
+
+class BadQuery(ValueError):
+    """A query parameter the endpoint cannot answer; the message says what it accepts."""
+
+
+@dataclass(frozen=True)
+class Query:
+    capability: str | None
+    family: str | None
+
+
+def capabilities(monitor: Monitor) -> set[str]:
+    declared = monitor.options.get("capabilities") if isinstance(monitor.options, dict) else None
+    if isinstance(declared, list):
+        return {str(c).lower() for c in declared}
+    found = set()
+    if monitor.kind in CHAT_KINDS:
+        found.add("chat")
+        if monitor.stream:
+            found.add("streaming")
+    if monitor.kind == "models":
+        found.add("models")
+    return found
+
+
+def family(monitor: Monitor) -> str:
+    declared = monitor.options.get("family") if isinstance(monitor.options, dict) else None
+    if isinstance(declared, str) and declared:
+        return declared.lower()
+    return (monitor.model.split("-")[0] or monitor.provider.slug).lower()
+
+
+def parse(params) -> Query:
+    """Read ?capability= and ?family= (anything else is ignored, as the v2 endpoints do)."""
+    capability = (params.get("capability") or "").strip().lower() or None
+    wanted = (params.get("family") or "").strip().lower() or None
+    if wanted is not None and not FAMILY.fullmatch(wanted):
+        raise BadQuery("family must be 1-50 characters of a-z, 0-9, '.', '_' or '-'")
+    if capability is not None and capability not in known_capabilities():
+        known = ", ".join(sorted(known_capabilities()))
+        raise BadQuery(f"unknown capability {capability[:60]!r}; known: {known}")
+    return Query(capability, wanted)
+
+
+def known_capabilities() -> set[str]:
+    found = {"chat", "streaming", "models"}
+    for options in Monitor.objects.exclude(options={}).values_list("options", flat=True):
+        if isinstance(options, dict) and isinstance(options.get("capabilities"), list):
+            found.update(str(c).lower() for c in options["capabilities"])
+    return found
+
+
+def recommend(now: datetime, query: Query = Query(None, None)) -> dict[str, Any]:
+    enabled = Monitor.objects.filter(enabled=True).exclude(kind__in=NOT_CANDIDATES)
+    monitors = [
+        m
+        for m in enabled.select_related("provider")
+        if (query.capability is None or query.capability in capabilities(m))
+        and (query.family is None or family(m) == query.family)
+    ]
+    recent = history.recent_latency([m.pk for m in monitors], now)
+    rows = []
+    for monitor in monitors:
+        status = "unknown" if is_stale(monitor.last_probe_at, monitor.interval, now) else monitor.status
+        if status == "paused":
+            continue
+        figures = recent.get(monitor.pk)
+        rows.append((monitor, status, figures))
+    rows.sort(key=lambda r: (HEALTH_ORDER.get(r[1], 9), _speed(r[2]), r[0].provider.name, r[0].name))
+    candidates = [_candidate(rank, *row) for rank, row in enumerate(rows, start=1)]
+    return {
+        "generated_at": iso_ms(now),
+        "capability": query.capability,
+        "family": query.family,
+        "recommended": next((c for c in candidates if c["healthy"]), None),
+        "candidates": candidates,
+    }
+
+
+def _speed(figures: history.Recent | None) -> float:
+    if figures is None:
+        return float("inf")
+    best = figures.ttft_p50_ms if figures.ttft_p50_ms is not None else figures.latency_p50_ms
+    return float("inf") if best is None else best
+
+
+def _candidate(rank: int, monitor: Monitor, status: str, figures: history.Recent | None) -> dict[str, Any]:
+    return {
+        "rank": rank,
+        "provider": monitor.provider.name,
+        "provider_slug": monitor.provider.slug,
+        "model": monitor.model or None,
+        "family": family(monitor),
+        "monitor": monitor.name,
+        "capabilities": sorted(capabilities(monitor)),
+        "status": status,
+        "healthy": status == "up",
+        "ttft_p50_ms": _round(figures.ttft_p50_ms if figures else None),
+        "latency_p50_ms": _round(figures.latency_p50_ms if figures else None),
+        "success_ratio": figures.success_ratio if figures else None,
+        "last_probe_at": iso_ms(monitor.last_probe_at),
+    }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)

@@ -1,0 +1,81 @@
+"""/metrics in the Prometheus text format: component and monitor status, probe outcomes and latencies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from monitors.models import Monitor, MonitorStatus
+from statuspage.components.models import Component, ComponentStatus
+from statuspage.public import history
+
+
+def render() -> str:
+    lines: list[str] = []
+    components = list(Component.objects.select_related("group"))
+    _family(lines, "statuspage_component_status", "gauge", "1 for the component's current status.")
+    for c in components:
+        group = c.group.name if c.group_id else ""
+        for status in ComponentStatus.values:
+            labels = {"component": c.name, "component_id": c.public_id, "group": group, "status": status}
+            lines.append(_sample("statuspage_component_status", labels, int(c.status == status)))
+    monitors = list(Monitor.objects.select_related("provider"))
+    by_id = {m.pk: m for m in monitors}
+    _family(lines, "statuspage_monitor_status", "gauge", "1 for the monitor's confirmed status.")
+    for m in monitors:
+        for status in MonitorStatus.values:
+            lines.append(
+                _sample("statuspage_monitor_status", {**_who(m), "status": status}, int(m.status == status))
+            )
+    _family(lines, "statuspage_monitor_last_probe_timestamp_seconds", "gauge", "When the last probe started.")
+    for m in monitors:
+        if m.last_probe_at:
+            lines.append(
+                _sample(
+                    "statuspage_monitor_last_probe_timestamp_seconds", _who(m), m.last_probe_at.timestamp()
+                )
+            )
+    counts = history.outcome_totals(list(by_id))
+    _family(lines, "statuspage_probe_results_total", "counter", "Probe results by outcome.")
+    for m in monitors:
+        for outcome, count in sorted(counts.get(m.pk, {}).items()):
+            lines.append(_sample("statuspage_probe_results_total", {**_who(m), "outcome": outcome}, count))
+    for name, help_text, buckets in (
+        ("statuspage_probe_latency_seconds", "Total time of successful probes.", history.latency_buckets),
+        ("statuspage_probe_ttft_seconds", "Time to first token of successful probes.", history.ttft_buckets),
+    ):
+        _family(lines, name, "histogram", help_text)
+        for monitor_id, (cumulative, total, count) in buckets(list(by_id)).items():
+            lines.extend(_histogram(name, _who(by_id[monitor_id]), cumulative, total, count))
+    return "\n".join(lines) + "\n"
+
+
+def _who(monitor: Monitor) -> dict[str, str]:
+    return {"monitor": monitor.name, "monitor_id": str(monitor.pk), "provider": monitor.provider.name}
+
+
+def _family(lines: list[str], name: str, kind: str, help_text: str) -> None:
+    lines.append(f"# HELP {name} {help_text}")
+    lines.append(f"# TYPE {name} {kind}")
+
+
+def _histogram(
+    name: str, labels: dict[str, str], cumulative: Iterable[tuple[float, int]], total: float, count: int
+) -> list[str]:
+    out = [_sample(f"{name}_bucket", {**labels, "le": _number(le)}, n) for le, n in cumulative]
+    out.append(_sample(f"{name}_bucket", {**labels, "le": "+Inf"}, count))
+    out.append(_sample(f"{name}_sum", labels, total))
+    out.append(_sample(f"{name}_count", labels, count))
+    return out
+
+
+def _sample(name: str, labels: dict[str, str], value: float) -> str:
+    inner = ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items())
+    return f"{name}{{{inner}}} {_number(value)}"
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

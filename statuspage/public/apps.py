@@ -1,0 +1,13 @@
+"""The public side: pages, feeds and badges served from one snapshot per page version."""
+
+from django.apps import AppConfig
+
+
+class PublicConfig(AppConfig):
+    name = "statuspage.public"
+    label = "public"
+
+    def ready(self) -> None:
+        from statuspage.public import invalidation
+
+        invalidation.connect()

@@ -1,0 +1,244 @@
+"""History readings for the page: per-day uptime cells, uptime percentages and latency series.
+
+Every reading is bounded by components x days (or hours), never by how many probe results exist.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import pairwise
+
+from django.db import connection
+from django.db.models import Q
+
+from monitors import histogram
+from monitors import history as rollups
+from monitors.histogram import Histogram
+from monitors.outcomes import OURS, SUCCESS
+from statuspage.components.models import Component
+from statuspage.incidents.models import Impact, Incident
+
+DAYS = 90
+# Statuspage's weights (reference/peers.md): a major outage is down, a partial outage counts 30 %,
+# degraded performance and maintenance count as up.
+IMPACT_WEIGHT = {Impact.CRITICAL: 1.0, Impact.MAJOR: 0.3}
+
+
+@dataclass(frozen=True)
+class Day:
+    date: date
+    uptime: float | None  # fraction of the day up; None before the component existed
+    incidents: tuple[str, ...] = ()
+
+    @property
+    def level(self) -> str:
+        """A colour bucket, backed on the page by the bar's height and the day's text."""
+        if self.uptime is None:
+            return "none"
+        if self.uptime >= 0.9999:
+            return "minor" if self.incidents else "ok"
+        if self.uptime >= 0.99:
+            return "minor"
+        return "major" if self.uptime >= 0.95 else "critical"
+
+
+@dataclass(frozen=True)
+class Point:
+    at: datetime
+    p50_ms: float
+    p95_ms: float
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    points: tuple[Point, ...]
+
+
+def day_cells(components: Sequence[Component], now: datetime, days: int = DAYS) -> dict[int, list[Day]]:
+    """Per component, the last `days` UTC days, oldest first, today last (so far)."""
+    first = now.date() - timedelta(days=days - 1)
+    window_start = datetime.combine(first, time.min, tzinfo=now.tzinfo)
+    outages = _incident_intervals(components, window_start, now)
+    cells: dict[int, list[Day]] = {}
+    for component in components:
+        born = component.start_date or component.created_at.date()
+        mine = outages.get(component.pk, [])
+        row = []
+        for offset in range(days):
+            day = first + timedelta(days=offset)
+            if day < born:
+                row.append(Day(day, None))
+                continue
+            start = datetime.combine(day, time.min, tzinfo=now.tzinfo)
+            end = min(start + timedelta(days=1), now)
+            hits = [o for o in mine if o.start < end and o.end > start]
+            if not hits:  # most days: nothing to weigh
+                row.append(Day(day, 1.0))
+                continue
+            down = _downtime(hits, start, end)
+            span = max((end - start).total_seconds(), 1.0)
+            row.append(Day(day, max(0.0, 1.0 - down / span), tuple(dict.fromkeys(o.name for o in hits))))
+        cells[component.pk] = row
+    return cells
+
+
+def uptime(cells: Iterable[Day]) -> float | None:
+    """Uptime over the given days, each day weighted equally; None when no day has data."""
+    values = [d.uptime for d in cells if d.uptime is not None]
+    return sum(values) / len(values) if values else None
+
+
+def latency(components: Sequence[Component], now: datetime, hours: int = 24) -> dict[int, list[Series]]:
+    """Per component, hourly p50/p95 of time to first token and of total latency over `hours` hours,
+    merged exactly across the component's monitors and regions (monitors/history.py, rollups only)."""
+    monitors = _monitors_of(components)
+    hourly = rollups.hourly(set().union(*monitors.values()), hours, now, metrics=("ttft", "total"))
+    out: dict[int, list[Series]] = {}
+    for component_id, members in monitors.items():
+        points = rollups.combine(hourly[m] for m in sorted(members))
+        series = []
+        for label, metric in (("Time to first token", "ttft"), ("Latency", "total")):
+            found = tuple(
+                Point(p.start, p50, p95)
+                for p in points
+                if (p50 := p.stats.percentile(metric, 0.5)) is not None
+                and (p95 := p.stats.percentile(metric, 0.95)) is not None
+            )
+            if len(found) >= 2:
+                series.append(Series(label, found))
+        out[component_id] = series
+    return out
+
+
+def _monitors_of(components: Sequence[Component]) -> dict[int, set[int]]:
+    links = Component.monitors.through.objects.filter(component__in=components)
+    found: dict[int, set[int]] = {c.pk: set() for c in components}
+    for component_id, monitor_id in links.values_list("component_id", "monitor_id"):
+        found[component_id].add(monitor_id)
+    return found
+
+
+@dataclass(frozen=True)
+class _Outage:
+    start: datetime
+    end: datetime
+    weight: float
+    name: str
+
+
+def _incident_intervals(
+    components: Sequence[Component], since: datetime, now: datetime
+) -> dict[int, list[_Outage]]:
+    """Published incidents overlapping the window, as weighted intervals per affected component."""
+    wanted = {c.pk for c in components}
+    rows = (
+        Incident.objects.filter(published=True, kind=Incident.Kind.INCIDENT, started_at__lt=now)
+        .filter(Q(resolved_at=None) | Q(resolved_at__gt=since))
+        .prefetch_related("components")
+        .only("name", "impact", "started_at", "resolved_at")
+    )
+    found: dict[int, list[_Outage]] = defaultdict(list)
+    for incident in rows:
+        outage = _Outage(
+            incident.started_at,
+            incident.resolved_at or now,
+            IMPACT_WEIGHT.get(incident.impact, 0.0),
+            incident.name,
+        )
+        for component in incident.components.all():
+            if component.pk in wanted:
+                found[component.pk].append(outage)
+    return found
+
+
+def _downtime(hits: list[_Outage], start: datetime, end: datetime) -> float:
+    """Weighted seconds of downtime in [start, end), the worst outage winning where they overlap."""
+    edges = sorted({start, end} | {max(o.start, start) for o in hits} | {min(o.end, end) for o in hits})
+    down = 0.0
+    for left, right in pairwise(edges):
+        weight = max((o.weight for o in hits if o.start <= left and o.end >= right), default=0.0)
+        down += weight * (right - left).total_seconds()
+    return down
+
+
+@dataclass(frozen=True)
+class Recent:
+    """A monitor's last hour, for ranking alternatives."""
+
+    latency_p50_ms: float | None
+    ttft_p50_ms: float | None
+    success_ratio: float | None
+
+
+def recent_latency(monitor_ids: Sequence[int], now: datetime) -> dict[int, Recent]:
+    """Per monitor, p50 latency and TTFT and the success ratio over this hour and the one before."""
+    recent = {}
+    for monitor_id, points in rollups.hourly(monitor_ids, 2, now, metrics=("ttft", "total")).items():
+        stats = rollups.total(points)
+        # Our own mistakes (auth, quota, bad request) say nothing about the provider: left out.
+        judged = stats.probes - sum(n for outcome, n in stats.outcomes.items() if outcome in OURS)
+        if judged <= 0:
+            continue
+        ok = sum(n for outcome, n in stats.outcomes.items() if outcome in SUCCESS)
+        recent[monitor_id] = Recent(
+            latency_p50_ms=stats.percentile("total", 0.5),
+            ttft_p50_ms=stats.percentile("ttft", 0.5),
+            success_ratio=round(ok / judged, 4),
+        )
+    return recent
+
+
+_TOTALS_SQL = """
+SELECT monitor_id, item.key, sum(item.value::bigint)
+FROM monitors_dailyrollup, jsonb_each_text({column}) AS item
+WHERE monitor_id = ANY(%s)
+GROUP BY 1, 2
+"""
+PROMETHEUS_LE = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)  # seconds
+
+Buckets = dict[int, tuple[list[tuple[float, int]], float, int]]
+
+
+def outcome_totals(monitor_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Per monitor, probe results by outcome since records began (daily rollups are kept forever,
+    so the sums only grow: a Prometheus counter)."""
+    totals: dict[int, dict[str, int]] = defaultdict(dict)
+    for monitor_id, outcome, count in _sum_json("outcomes", monitor_ids):
+        totals[monitor_id][outcome] = int(count)
+    return totals
+
+
+def latency_buckets(monitor_ids: Sequence[int]) -> Buckets:
+    """Per monitor, cumulative (upper bound in seconds, count) pairs, the sum in seconds and the count
+    of successful probes' total time since records began."""
+    return _prometheus("total", monitor_ids)
+
+
+def ttft_buckets(monitor_ids: Sequence[int]) -> Buckets:
+    return _prometheus("ttft", monitor_ids)
+
+
+def _sum_json(column: str, monitor_ids: Sequence[int]) -> list[tuple[int, str, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(_TOTALS_SQL.format(column=column), [list(monitor_ids)])
+        return cursor.fetchall()
+
+
+def _prometheus(column: str, monitor_ids: Sequence[int]) -> Buckets:
+    """Our fine log-scale buckets folded into Prometheus' usual bounds; a fine bucket counts under the
+    first bound at or above its upper edge, and the sum takes each bucket's midpoint (we keep no sums)."""
+    merged: dict[int, Histogram] = defaultdict(dict)
+    for monitor_id, index, count in _sum_json(column, monitor_ids):
+        merged[monitor_id][int(index)] = int(count)
+    out: Buckets = {}
+    for monitor_id, counts in merged.items():
+        cumulative = []
+        for le in PROMETHEUS_LE:
+            cumulative.append((le, sum(n for i, n in counts.items() if histogram.bounds(i)[1] <= le * 1000)))
+        total_s = sum(n * sum(histogram.bounds(i)) / 2000 for i, n in counts.items())
+        out[monitor_id] = (cumulative, total_s, sum(counts.values()))
+    return out

@@ -1,0 +1,101 @@
+"""What the HTML page shows: the current state joined with history, in display order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from statuspage.api import v2
+from statuspage.api.current import Current, load
+from statuspage.components.models import Component, ComponentGroup, ComponentStatus, worst
+from statuspage.public import charts, history, upstream
+from statuspage.public.history import Day
+from statuspage.public.upstream import Claim
+
+
+@dataclass(frozen=True)
+class Row:
+    component: Component
+    days: list[Day]
+    uptime: dict[int, float | None]  # window in days -> uptime fraction
+    bar: str  # server-rendered uptime cells
+    chart: str  # server-rendered SVG, empty without latency data
+    upstream: list[tuple[Claim, str]]  # each provider's own claim, and its status for this name if listed
+
+
+@dataclass(frozen=True)
+class Section:
+    group: ComponentGroup | None  # None: one ungrouped component
+    status: str
+    rows: list[Row]
+    open: bool
+
+
+@dataclass(frozen=True)
+class PageData:
+    current: Current
+    status: dict[str, str]
+    sections: list[Section]
+
+
+def collect(now: datetime) -> PageData:
+    current = load(now)
+    visible = [c for c in current.components if _visible(c)]
+    cells = history.day_cells(visible, now)
+    series = history.latency(visible, now)
+    providers = _providers(visible)
+    found = upstream.claims(set().union(*providers.values()), now)
+    rows = {
+        c.pk: _row(c, cells[c.pk], series.get(c.pk, []), [found[p] for p in providers[c.pk] if p in found])
+        for c in visible
+    }
+    return PageData(
+        current=current,
+        status=v2.status(current.components, active_maintenance=bool(current.active)),
+        sections=_sections(current, rows),
+    )
+
+
+def _providers(components: list[Component]) -> dict[int, set[int]]:
+    links = Component.monitors.through.objects.filter(component__in=components)
+    found: dict[int, set[int]] = {c.pk: set() for c in components}
+    for component_id, provider_id in links.values_list("component_id", "monitor__provider_id"):
+        found[component_id].add(provider_id)
+    return found
+
+
+def _row(component: Component, days: list[Day], series: list[history.Series], claims: list[Claim]) -> Row:
+    return Row(
+        component=component,
+        days=days,
+        uptime={n: history.uptime(days[-n:]) for n in (90, 30, 7)},
+        bar=charts.uptime_bar(days, component.public_id, component.name),
+        chart=charts.latency_chart(series) if series else "",
+        upstream=[(claim, claim.components.get(component.name, "")) for claim in claims],
+    )
+
+
+def _sections(current: Current, rows: dict[int, Row]) -> list[Section]:
+    """Groups and ungrouped components in one order by position, as the v2 list has them."""
+    by_group: dict[int, list[Row]] = {}
+    top: list[tuple[int, str, Section]] = []
+    for component in current.components:
+        row = rows.get(component.pk)
+        if row is None:
+            continue
+        if component.group_id is None:
+            section = Section(None, component.status, [row], True)
+            top.append((component.position, component.name, section))
+        else:
+            by_group.setdefault(component.group_id, []).append(row)
+    for group in current.groups:
+        kids = by_group.get(group.pk)
+        if kids:
+            status = worst(r.component.status for r in kids)
+            is_open = not group.collapsed or status != ComponentStatus.OPERATIONAL
+            top.append((group.position, group.name, Section(group, status, kids, is_open)))
+    return [section for _, _, section in sorted(top, key=lambda t: (t[0], t[1]))]
+
+
+def _visible(component: Component) -> bool:
+    return not (component.only_show_if_degraded and component.status == ComponentStatus.OPERATIONAL)

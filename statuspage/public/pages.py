@@ -1,0 +1,95 @@
+"""Pages rendered on first request per snapshot: incident pages and the history, month by month."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from statuspage.api.current import published
+from statuspage.incidents.models import Incident
+from statuspage.public import artifacts as a
+from statuspage.public.artifacts import Artifact
+from statuspage.public.context import base_context
+
+MONTHS_PER_PAGE = 3
+MAX_PAGE = 400  # 100 years of history; anything past it is a bad request, not a query
+DETECTION_LABELS = {
+    "method": "How we detected it",
+    "source": "Detected by",
+    "detected_at": "Detected at",
+    "upstream_acknowledged_at": "Provider acknowledged at",
+    "lead_seconds": "Seen before the provider's own page by",
+}
+
+
+@dataclass(frozen=True)
+class Month:
+    start: date
+    incidents: list[Incident]
+
+
+def incident(public_id: str, now: datetime) -> Artifact | None:
+    found = published().filter(public_id=public_id).first()
+    if found is None:
+        return None
+    context = {
+        **base_context(),
+        "incident": found,
+        "duration": (found.resolved_at or now) - found.started_at,
+        "detection": detection(found.detection),
+    }
+    return a.make(render_to_string("public/incident.html", context), a.HTML, a.PAGE_CACHE)
+
+
+def history(page: int, now: datetime) -> Artifact:
+    newest = _month_start(now.date(), -(page - 1) * MONTHS_PER_PAGE)
+    starts = [_month_start(newest, -i) for i in range(MONTHS_PER_PAGE)]
+    oldest = starts[-1]
+    end = _month_start(newest, 1)
+    rows = list(
+        Incident.objects.filter(
+            published=True, started_at__gte=_midnight(oldest), started_at__lt=_midnight(end)
+        )
+        .only("public_id", "name", "impact", "status", "started_at", "resolved_at")
+        .order_by("-started_at")
+    )
+    months = [
+        Month(start, [i for i in rows if _month_start(i.started_at.astimezone(UTC).date(), 0) == start])
+        for start in starts
+    ]
+    for row in rows:
+        row.duration = (row.resolved_at or now) - row.started_at
+    has_older = Incident.objects.filter(published=True, started_at__lt=_midnight(oldest)).exists()
+    context = {**base_context(), "months": months, "page": page, "has_older": has_older}
+    return a.make(render_to_string("public/history.html", context), a.HTML, a.PAGE_CACHE)
+
+
+def detection(details: dict[str, Any]) -> list[tuple[str, str]]:
+    """The incident's detection record as label/value pairs, known keys first and worded."""
+    if not isinstance(details, dict):
+        return []
+    pairs = []
+    for key, value in details.items():
+        if value in (None, "", [], {}):
+            continue
+        label = DETECTION_LABELS.get(key, key.replace("_", " ").capitalize())
+        if key == "lead_seconds" and isinstance(value, int | float):
+            value = f"{value / 60:.1f} minutes" if value >= 60 else f"{value:.0f} seconds"
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k}: {v}" for k, v in value.items())
+        pairs.append((label, str(value)))
+    return pairs
+
+
+def _month_start(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)

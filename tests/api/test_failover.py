@@ -1,0 +1,104 @@
+"""/api/failover.json ranks alternatives by health, then by recent time to first token."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from monitors import histogram
+from monitors.models import HourlyRollup, Monitor, Provider
+
+
+def rollup(monitor: Monitor, ttft_ms: float, probes: int = 10, failures: int = 0) -> None:
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    HourlyRollup.objects.create(
+        monitor=monitor, region="eu", hour=hour, probes=probes,
+        outcomes={"ok": probes - failures, **({"server_error": failures} if failures else {})},
+        ttft=histogram.to_json({histogram.bucket(ttft_ms): probes - failures}),
+        total=histogram.to_json({histogram.bucket(ttft_ms * 3): probes - failures}),
+    )  # fmt: skip
+
+
+@pytest.fixture
+def fleet(db):
+    now = timezone.now()
+
+    def monitor(provider: str, model: str, status: str, ttft_ms: float | None, **fields) -> Monitor:
+        owner, _ = Provider.objects.get_or_create(name=provider, slug=provider, base_url="http://127.0.0.1:9")
+        m = Monitor.objects.create(
+            provider=owner, name=f"{provider} {model}", kind=fields.pop("kind", "openai"), url="http://127.0.0.1:9",
+            model=model, status=status, **{"last_probe_at": now - timedelta(seconds=10), **fields},
+        )  # fmt: skip
+        if ttft_ms is not None:
+            rollup(m, ttft_ms)
+        return m
+
+    return {
+        "slow-up": monitor("openai", "gpt-4o", "up", 900),
+        "fast-up": monitor("anthropic", "claude-haiku", "up", 250),
+        "degraded": monitor("gemini", "gemini-flash", "degraded", 100),
+        "down": monitor("deepseek", "deepseek-chat", "down", 50),
+        "stale": monitor("mistral", "mistral-small", "up", 80, last_probe_at=now - timedelta(hours=1)),
+        "listing": monitor("openai", "", "up", None, kind="models", stream=False),
+        "status-page": monitor("openai", "", "up", None, kind="upstream", stream=False),
+    }
+
+
+def ranked(client, **params) -> list[str]:
+    response = client.get("/api/failover.json", params)
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    return [c["monitor"] for c in response.json()["candidates"]]
+
+
+def test_healthy_first_then_fastest_first(client, fleet):
+    names = ranked(client, capability="chat")
+    assert names == [
+        "anthropic claude-haiku",  # up, 250 ms to first token
+        "openai gpt-4o",  # up, 900 ms
+        "gemini gemini-flash",  # degraded beats faster but unhealthy ones
+        "mistral mistral-small",  # no result for three intervals: unknown, never green
+        "deepseek deepseek-chat",  # down
+    ]
+
+
+def test_the_recommendation_is_the_best_healthy_candidate_with_its_figures(client, fleet):
+    data = client.get("/api/failover.json?capability=chat").json()
+    best = data["recommended"]
+    assert best["provider"] == "anthropic" and best["healthy"] is True and best["rank"] == 1
+    assert 220 < best["ttft_p50_ms"] < 280  # within a bucket of 250 ms
+    assert best["success_ratio"] == 1.0
+    assert data["capability"] == "chat" and data["family"] is None
+
+
+def test_a_model_family_narrows_the_candidates(client, fleet):
+    assert ranked(client, family="claude") == ["anthropic claude-haiku"]
+    assert ranked(client, family="llama") == []
+
+
+def test_capabilities_come_from_the_probe_kind_or_the_monitor_options(client, fleet):
+    assert ranked(client, capability="models") == ["openai "]
+    fleet["slow-up"].options = {"capabilities": ["vision", "chat"]}
+    fleet["slow-up"].save()
+    assert ranked(client, capability="vision") == ["openai gpt-4o"]
+
+
+def test_without_parameters_every_model_endpoint_is_ranked_and_status_pages_are_not(client, fleet):
+    names = ranked(client)
+    assert "openai " in names and len(names) == 6
+
+
+def test_failures_lower_the_success_ratio(client, fleet):
+    HourlyRollup.objects.filter(monitor=fleet["fast-up"]).delete()
+    rollup(fleet["fast-up"], 250, probes=10, failures=4)
+    best = client.get("/api/failover.json?capability=chat").json()["recommended"]
+    assert best["success_ratio"] == 0.6
+
+
+@pytest.mark.parametrize("query", ["capability=teleport", "family=Bad Family!", "family=" + "x" * 60])
+def test_bad_parameters_are_a_clear_400(client, fleet, query):
+    response = client.get("/api/failover.json?" + query)
+    assert response.status_code == 400
+    assert response.json()["error"]["message"]

@@ -1,0 +1,172 @@
+"""The status page: banner, groups, components with words and icons, incidents and maintenance."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from monitors.models import ProbeResult
+from statuspage.components.models import ComponentGroup
+from statuspage.incidents import services
+from statuspage.incidents.models import Incident, IncidentUpdate
+from statuspage.lib import pageversion
+
+
+@pytest.fixture
+def group(make_component):
+    group = ComponentGroup.objects.create(name="Anthropic", position=1, collapsed=True)
+    make_component("Messages", group=group, position=1)
+    make_component("Batches", group=group, position=2)
+    return group
+
+
+def page(client) -> str:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    return response.content.decode()
+
+
+def test_all_operational_page_says_so_in_words(client, group):
+    html = page(client)
+    assert "All Systems Operational" in html
+    assert html.count('class="state s-operational"') >= 3  # banner, group, components: icon and text
+    assert "Messages" in html and "Batches" in html
+
+
+def test_a_collapsed_group_opens_while_a_component_is_not_operational(client, group, make_component):
+    assert '<details class="group" id="group-' + group.public_id + '">' in page(client)
+    change_status(group.components.first(), "partial_outage")
+    html = page(client)
+    assert f'id="group-{group.public_id}" open' in html
+    assert "Partial outage" in html and "Partial System Outage" in html
+
+
+def change_status(component, status):
+    component.status = status
+    component.save()
+    pageversion.bump()
+
+
+def test_components_shown_only_when_degraded_stay_hidden_while_operational(client, make_component):
+    hidden = make_component("Fine-tuning", only_show_if_degraded=True)
+    assert "Fine-tuning" not in page(client)
+    change_status(hidden, "degraded_performance")
+    assert "Fine-tuning" in page(client)
+
+
+def test_open_incidents_show_their_latest_update_and_link(client, group):
+    messages = group.components.first()
+    incident = services.open_incident(
+        name="Elevated 529s", impact="major", body="Overloaded errors on Messages.",
+        component_statuses={messages: "partial_outage"},
+    )  # fmt: skip
+    services.post_update(incident, status="identified", body="A capacity problem.")
+    html = page(client)
+    assert "Active incidents" in html and f'href="/incidents/{incident.public_id}"' in html
+    assert "A capacity problem." in html and "Overloaded errors" not in html
+    assert "Affects: Messages" in html
+
+
+def test_upcoming_and_active_maintenance_have_their_sections(client, group):
+    now = timezone.now()
+    for status, name in (("scheduled", "Network upgrade"), ("in_progress", "Database failover")):
+        m = Incident.objects.create(
+            kind="maintenance", name=name, status=status, impact="maintenance",
+            scheduled_for=now + timedelta(hours=1), scheduled_until=now + timedelta(hours=3),
+        )  # fmt: skip
+        IncidentUpdate.objects.create(incident=m, status=status, body="Planned.")
+    html = page(client)
+    assert html.index("Maintenance in progress") < html.index("Database failover")
+    assert html.index("Upcoming maintenance") < html.index("Network upgrade")
+    assert "Service Under Maintenance" in html
+
+
+def test_the_page_states_how_uptime_is_computed(client, group):
+    html = page(client)
+    assert "time-weighted" in html and "30% down" in html
+
+
+def test_uptime_bars_show_90_days_with_text_for_remarkable_days(client, group):
+    noon = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
+    messages = group.components.first()
+    messages.created_at = noon - timedelta(days=200)
+    messages.save()
+    with time_machine.travel(noon, tick=False):
+        incident = services.open_incident(
+            name="Full outage", impact="critical", body="Down.",
+            component_statuses={messages: "major_outage"}, now=noon - timedelta(days=2, hours=6),
+        )  # fmt: skip
+        services.post_update(
+            incident, status="resolved", body="Up.", now=incident.started_at + timedelta(hours=6)
+        )
+        html = page(client)
+    bar = html[html.index(f'aria-describedby="days-{messages.public_id}"') :]
+    bar = bar[: bar.index("</ol>")]
+    assert bar.count("<li") == 90
+    assert 'data-u="75.00%"' in bar and 'data-i="Full outage"' in bar
+    assert "Days with downtime or incidents: May 18: 75.00%, Full outage." in html
+
+
+def test_bars_and_charts_never_read_probe_results(client, group, make_monitor):
+    monitor = make_monitor()
+    group.components.first().monitors.set([monitor])
+    ProbeResult.objects.bulk_create(
+        ProbeResult(
+            monitor=monitor, started_at=timezone.now() - timedelta(minutes=i), region="eu", outcome="ok"
+        )
+        for i in range(500)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        page(client)
+    raw = [q["sql"] for q in queries if "monitors_proberesult" in q["sql"]]
+    assert raw == []
+
+
+def test_subscribe_slot_is_empty_until_the_subscriptions_template_exists(client, group, settings, tmp_path):
+    slot = tmp_path / "subscriptions" / "_subscribe_slot.html"
+    slot.parent.mkdir()
+    slot.write_text('<section id="subscribe">Get updates by email</section>')
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    assert '<section id="subscribe">' in page(client)
+
+
+def test_the_providers_own_claim_shows_beside_ours(client, group, provider, make_monitor):
+    now = timezone.now()
+    messages = group.components.first()
+    messages.monitors.set([make_monitor(provider=provider)])
+    upstream = make_monitor(provider=provider, kind="upstream", name="upstream", last_probe_at=now)
+    ProbeResult.objects.create(
+        monitor=upstream, started_at=now, region="eu", outcome="ok",
+        details={"indicator": "minor", "description": "Minor Service Outage",
+                 "components": {"Messages": "degraded_performance"}},
+    )  # fmt: skip
+    html = page(client)
+    assert "Acme AI\u2019s own status page: Degraded performance" in html
+
+
+def test_latency_and_ttft_charts_come_from_the_hourly_rollups(client, group, make_monitor):
+    from monitors import histogram
+    from monitors.models import HourlyRollup
+
+    messages = group.components.first()
+    monitor = make_monitor()
+    messages.monitors.set([monitor])
+    hour = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for ago, ttft in ((2, 300), (1, 600), (0, 450)):
+        HourlyRollup.objects.create(
+            monitor=monitor, region="eu", hour=hour - timedelta(hours=ago), probes=10, outcomes={"ok": 10},
+            ttft=histogram.to_json({histogram.bucket(ttft): 10}),
+            total=histogram.to_json({histogram.bucket(ttft * 2): 10}),
+        )  # fmt: skip
+    html = page(client)
+    row = html[html.index(f'id="c-{messages.public_id}"') :]
+    row = row[: row.index('class="component"')]  # up to the next component
+    assert row.count("<svg viewBox") == 1 and row.count("<path") == 2  # TTFT and latency lines
+    assert "Time to first token: p50 4" in row  # about 450 ms, within a bucket
+    assert "Latency: p50 9" in row
