@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 N = TypeVar("N", int, float)
 
@@ -105,3 +107,23 @@ def env_url(name: str, default: str, *, schemes: tuple[str, ...]) -> str:
     if not parts.hostname and "host=" not in parts.query:
         raise ConfigError(f"{name} has no host")
     return value
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate as "count/period", e.g. "5/h" or "20/10m" (periods s, m, h, d), as django-ratelimit reads it."""
+    value = _raw(name, default) or default
+    match = re.fullmatch(r"(\d+)/(\d*)([smhd])", value)
+    if not match or int(match[1]) < 1 or match[2] == "0":
+        raise ConfigError(f"{name}={value!r} is not a rate; use count/period such as 5/h or 20/10m")
+    return value
+
+
+def env_emails(name: str, default: str) -> list[str]:
+    """A comma-separated list of email addresses."""
+    addresses = env_list(name, default)
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ConfigError(f"{name} has {address!r}, which is not an email address") from None
+    return addresses

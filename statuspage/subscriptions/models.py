@@ -1,0 +1,157 @@
+"""Subscribers, operator alerts, and Delivery: the outbox row each notification is sent from."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from statuspage.lib.ids import public_id
+
+
+class Subscriber(models.Model):
+    """Someone told about incidents: by email, or by webhook with an email contact that confirms it."""
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", "Email"
+        WEBHOOK = "webhook", "Webhook"
+
+    public_id = models.CharField(max_length=12, unique=True, default=public_id, editable=False)
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.EMAIL)
+    email = models.EmailField(max_length=254)
+    webhook_url = models.URLField(max_length=500, blank=True)
+    all_components = models.BooleanField(
+        default=True, help_text="Told about every incident, including components added later."
+    )
+    components = models.ManyToManyField("components.Component", blank=True, related_name="subscribers")
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=models.Q(kind="email"), name="subscriber_unique_email"
+            ),
+            models.UniqueConstraint(
+                Lower("email"),
+                "webhook_url",
+                condition=models.Q(kind="webhook"),
+                name="subscriber_unique_hook",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.webhook_url if self.kind == self.Kind.WEBHOOK else self.email
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+    @property
+    def webhook_host(self) -> str:
+        return urlsplit(self.webhook_url).hostname or ""
+
+
+class OperatorAlert(models.Model):
+    """Something operators must act on (a misconfigured monitor, an incident awaiting approval)."""
+
+    key = models.CharField(max_length=200, unique=True, help_text="One alert per key, however often raised.")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Delivery(models.Model):
+    """One message to one recipient. Claimed with a lease, sent, then marked sent, retried or dead.
+
+    While claimed, `lease` identifies the claim and `next_attempt_at` is when the lease expires,
+    so rows of a worker that died become due again by themselves.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        WEBHOOK = "webhook", "Webhook"
+
+    class Purpose(models.TextChoices):
+        UPDATE = "update", "Incident update"
+        CONFIRM = "confirm", "Subscription confirmation"
+        MANAGE_LINK = "manage_link", "Manage link"
+        ALERT = "alert", "Operator alert"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        DEAD = "dead", "Dead"
+
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    purpose = models.CharField(max_length=12, choices=Purpose.choices)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    subscriber = models.ForeignKey(
+        Subscriber, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    update = models.ForeignKey(
+        "incidents.IncidentUpdate", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    alert = models.ForeignKey(
+        OperatorAlert, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    # Operator alerts only; a subscriber's address is read from the subscriber at send time.
+    recipient = models.EmailField(max_length=254, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    lease = models.UUIDField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "update"], condition=models.Q(update__isnull=False),
+                name="delivery_once_per_update",
+            ),
+            models.UniqueConstraint(
+                fields=["alert", "recipient"], condition=models.Q(alert__isnull=False),
+                name="delivery_once_per_alert",
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(
+                fields=["channel", "next_attempt_at"],
+                condition=models.Q(state="pending"),
+                name="delivery_due",
+            ),
+            models.Index(fields=["state", "-created_at"], name="delivery_state_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} to {self.address}"
+
+    @property
+    def address(self) -> str:
+        if self.subscriber_id is None:
+            return self.recipient
+        return self.subscriber.webhook_url if self.channel == self.Channel.WEBHOOK else self.subscriber.email
+
+    @property
+    def key(self) -> str:
+        """Stable across retries; one per (subscriber, update) so receivers can drop a re-send."""
+        if self.purpose == self.Purpose.UPDATE:
+            return f"update.{self.update.public_id}.{self.subscriber.public_id}"
+        return f"{self.purpose}.{self.pk}"
+
+    @property
+    def message_id(self) -> str:
+        return f"<{self.key}@{urlsplit(settings.SITE_URL).hostname or 'localhost'}>"

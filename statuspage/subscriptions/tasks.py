@@ -1,0 +1,53 @@
+"""Celery tasks: send due deliveries per channel (doorbell and sweep), and forget unconfirmed signups."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from statuspage.subscriptions import delivery, outbox
+from statuspage.subscriptions.models import Delivery, Subscriber
+
+# A task stops claiming batches after this; the one in hand may run on for up to a lease.
+BUDGET_S = 60
+_LIMITS = {
+    "soft_time_limit": BUDGET_S + settings.DELIVERY_LEASE_SECONDS,
+    "time_limit": BUDGET_S + settings.DELIVERY_LEASE_SECONDS + 30,
+}
+
+
+@shared_task(name="subscriptions.send_emails", **_LIMITS)
+def send_emails() -> int:
+    return delivery.send_due(
+        Delivery.Channel.EMAIL, budget_s=BUDGET_S, on_full_batch=lambda: outbox.ring(Delivery.Channel.EMAIL)
+    )
+
+
+@shared_task(name="subscriptions.send_webhooks", **_LIMITS)
+def send_webhooks() -> int:
+    return delivery.send_due(
+        Delivery.Channel.WEBHOOK,
+        budget_s=BUDGET_S,
+        on_full_batch=lambda: outbox.ring(Delivery.Channel.WEBHOOK),
+    )
+
+
+SENDERS = {Delivery.Channel.EMAIL: send_emails, Delivery.Channel.WEBHOOK: send_webhooks}
+
+
+@shared_task(name="subscriptions.sweep", time_limit=60, soft_time_limit=50)
+def sweep() -> list[str]:
+    """Ring for every channel with due deliveries (their doorbell may have been lost); drop stale signups."""
+    now = timezone.now()
+    due = Delivery.objects.filter(state=Delivery.State.PENDING, next_attempt_at__lte=now)
+    channels = [channel for channel in SENDERS if due.filter(channel=channel).exists()]
+    for channel in channels:
+        outbox.ring(channel)
+    # An address never confirmed is forgotten once its link has expired.
+    Subscriber.objects.filter(
+        confirmed_at=None, created_at__lt=now - timedelta(seconds=settings.SUBSCRIPTION_CONFIRM_MAX_AGE)
+    ).delete()
+    return channels

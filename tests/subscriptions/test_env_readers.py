@@ -1,0 +1,29 @@
+"""The env readers the subscription settings use refuse junk with one clear line."""
+
+import pytest
+
+from statuspage.lib.env import ConfigError, env_emails, env_rate
+
+
+@pytest.mark.parametrize("value", ["5/h", "20/10m", "1/s", "100/d", "3/2h"])
+def test_env_rate_accepts_what_django_ratelimit_reads(monkeypatch, value):
+    monkeypatch.setenv("SUBSCRIBE_RATE_PER_CLIENT", value)
+    assert env_rate("SUBSCRIBE_RATE_PER_CLIENT", "20/h") == value
+
+
+@pytest.mark.parametrize("value", ["5", "5/hour", "0/h", "-1/h", "5/0m", "five/h", "5/h;drop"])
+def test_env_rate_refuses_junk(monkeypatch, value):
+    monkeypatch.setenv("SUBSCRIBE_RATE_PER_CLIENT", value)
+    with pytest.raises(ConfigError, match="is not a rate; use count/period such as 5/h or 20/10m"):
+        env_rate("SUBSCRIBE_RATE_PER_CLIENT", "20/h")
+
+
+def test_env_emails_reads_a_list_and_refuses_a_non_address(monkeypatch):
+    monkeypatch.setenv("OPERATOR_EMAILS", "ops@example.com, oncall@example.com")
+    assert env_emails("OPERATOR_EMAILS", "") == ["ops@example.com", "oncall@example.com"]
+
+    monkeypatch.setenv("OPERATOR_EMAILS", "ops@example.com,not-an-address")
+    with pytest.raises(
+        ConfigError, match="OPERATOR_EMAILS has 'not-an-address', which is not an email address"
+    ):
+        env_emails("OPERATOR_EMAILS", "")

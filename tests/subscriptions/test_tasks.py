@@ -1,0 +1,30 @@
+"""The sweep stands in for lost doorbells and forgets signups never confirmed in time."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from statuspage.subscriptions import tasks
+from statuspage.subscriptions.models import Delivery, Subscriber
+
+
+def test_the_sweep_rings_for_each_channel_with_due_deliveries(delivery_queue, make_subscriber):
+    Delivery.objects.create(channel="email", purpose="confirm", subscriber=make_subscriber(confirmed=False))
+    Delivery.objects.create(
+        channel="webhook", purpose="update", subscriber=make_subscriber(),
+        next_attempt_at=timezone.now() + timedelta(minutes=5),  # backing off: not due
+    )  # fmt: skip
+    assert tasks.sweep() == ["email"]
+    assert delivery_queue.tasks() == ["subscriptions.send_emails"]
+
+
+def test_the_sweep_forgets_signups_whose_confirmation_link_expired(settings, delivery_queue, make_subscriber):
+    long_ago = timezone.now() - timedelta(seconds=settings.SUBSCRIPTION_CONFIRM_MAX_AGE + 60)
+    stale = make_subscriber("stale@example.com", confirmed=False, created_at=long_ago)
+    fresh = make_subscriber("fresh@example.com", confirmed=False)
+    loyal = make_subscriber("loyal@example.com", created_at=long_ago)
+
+    tasks.sweep()
+
+    assert set(Subscriber.objects.values_list("pk", flat=True)) == {fresh.pk, loyal.pk}
+    assert not Subscriber.objects.filter(pk=stale.pk).exists()
