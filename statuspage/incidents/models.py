@@ -53,6 +53,9 @@ class Incident(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     scheduled_for = models.DateTimeField(null=True, blank=True)
     scheduled_until = models.DateTimeField(null=True, blank=True)
+    # Maintenance: when subscribers are reminded of the window (statuspage/incidents/reminders.py).
+    remind_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     # Automation: how it was detected, and whether it awaits an operator's approval before publishing.
     automatic = models.BooleanField(default=False)
@@ -61,6 +64,8 @@ class Incident(models.Model):
 
     postmortem_body = models.TextField(blank=True)
     postmortem_published_at = models.DateTimeField(null=True, blank=True)
+    # Work in progress, never shown to readers or sent (postmortem_body is the published text).
+    postmortem_draft = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -86,9 +91,51 @@ class IncidentUpdate(models.Model):
     affected_components = models.JSONField(default=list, blank=True)
     deliver_notifications = models.BooleanField(default=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    # The operator form's one-time key: a double-clicked submit posts (and notifies) once.
+    request_key = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["-display_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request_key"], condition=~models.Q(request_key=""), name="incidentupdate_request_key"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.incident}: {self.status}"
+
+
+class UpdateRevision(models.Model):
+    """An update's text as it was before an edit: what readers saw and subscribers were sent then."""
+
+    update = models.ForeignKey(IncidentUpdate, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    edited_at = models.DateTimeField(default=timezone.now)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notified = models.BooleanField(default=False, help_text="Subscribers were told of the correction.")
+
+    class Meta:
+        ordering = ["-edited_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.update} before {self.edited_at:%Y-%m-%d %H:%M}"
+
+
+class UpdateTemplate(models.Model):
+    """A reusable update text, picked in the operator's form to fill its status and message."""
+
+    name = models.CharField(max_length=100, unique=True)
+    status = models.CharField(
+        max_length=16, choices=IncidentStatus.choices, blank=True, help_text="Also sets the status, if given."
+    )
+    body = models.TextField(help_text="Markdown.")
+    position = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,43 @@
+"""Per update of an incident: how many subscribers were notified, are pending, failed; the dead ones."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count
+
+from statuspage.incidents.models import Incident
+from statuspage.subscriptions.models import Delivery
+
+DEAD_SHOWN = 20  # per update; the full list is one click away in the deliveries admin
+
+
+@dataclass
+class Counts:
+    sent: int = 0
+    pending: int = 0
+    dead: int = 0
+    dead_rows: list[Delivery] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.pending + self.dead
+
+
+def for_incident(incident: Incident) -> dict[int, Counts]:
+    """update id -> its counts (one grouped query), with the latest dead rows and their error."""
+    counts: dict[int, Counts] = defaultdict(Counts)
+    rows = (
+        Delivery.objects.filter(update__incident=incident)
+        .values_list("update_id", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for update_id, state, n in rows:
+        setattr(counts[update_id], state, n)
+    for update_id, update_counts in counts.items():
+        if update_counts.dead:  # a handful of updates per incident: one small query each
+            dead = Delivery.objects.filter(update_id=update_id, state=Delivery.State.DEAD)
+            update_counts.dead_rows = list(dead.select_related("subscriber").order_by("-id")[:DEAD_SHOWN])
+    return dict(counts)
