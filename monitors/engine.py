@@ -22,10 +22,12 @@ SECRET_HEADER = ("auth", "key", "token", "secret", "cookie")
 MAX_ERROR_TYPE = 100
 
 
-async def run_batch(specs: list[ProbeSpec], *, concurrency: int, region: str) -> list[Observation]:
+async def run_batch(
+    specs: list[ProbeSpec], *, concurrency: int, region: str, reuse_connections: bool = True
+) -> list[Observation]:
     """One Observation per spec, in order. A hanging endpoint holds only its own slot until its deadline."""
     semaphore = asyncio.Semaphore(max(1, concurrency))
-    async with make_client() as client:
+    async with make_client(reuse_connections=reuse_connections) as client:
         return list(await asyncio.gather(*(_run_one(spec, client, semaphore, region) for spec in specs)))
 
 

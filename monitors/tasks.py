@@ -1,14 +1,15 @@
-"""Celery tasks for probing: the scheduler tick and probe batches (ids in, rows out)."""
+"""Celery tasks for probing (the scheduler tick, probe batches) and for history (rollup feed, upkeep)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import current_app, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from monitors import engine, scheduling
+from monitors import aggregator, engine, scheduling, upkeep
 from monitors.models import Monitor
 from monitors.recording import record
 
@@ -46,3 +47,19 @@ def probe_batch(*, monitor_ids: list[int], region: str) -> int:
 def ring_status_doorbell() -> None:
     # By name: monitors must not import the status-page apps (data flows one way).
     current_app.send_task("components.propagate", queue="default")
+
+
+@shared_task(name="monitors.rollup_feed", time_limit=300, soft_time_limit=240)
+def rollup_feed() -> int:
+    """Add newly stored results into the rollups. Safe to run twice: a lock serialises runs."""
+    return aggregator.catch_up(timezone.now(), timedelta(seconds=settings.ROLLUP_SETTLE_SECONDS))
+
+
+@shared_task(name="monitors.history_upkeep", time_limit=1800, soft_time_limit=1700)
+def history_upkeep() -> dict[str, int]:
+    """Create result partitions ahead; retire raw results and hourly rollups past their retention."""
+    return upkeep.run(
+        timezone.now(),
+        raw_days=settings.RAW_RESULT_RETENTION_DAYS,
+        hourly_days=settings.HOURLY_ROLLUP_RETENTION_DAYS,
+    )

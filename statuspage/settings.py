@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -10,9 +11,11 @@ from statuspage.lib.env import (
     ConfigError,
     env_bool,
     env_choice,
+    env_emails,
     env_float,
     env_int,
     env_list,
+    env_rate,
     env_str,
     env_url,
 )
@@ -34,7 +37,7 @@ CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 # --- Apps --------------------------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "statuspage.operators.apps.OperatorsAdminConfig",  # django.contrib.admin with our admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -46,6 +49,12 @@ INSTALLED_APPS = [
     "statuspage.incidents",
     "statuspage.public",
     "statuspage.api",
+    "statuspage.subscriptions",
+    "django_ratelimit",
+    "statuspage.operators",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -55,9 +64,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires: turns a lockout into its page
 ]
 
 ROOT_URLCONF = "statuspage.urls"
@@ -119,7 +130,13 @@ SCHEDULER_TICK_SECONDS = env_float("SCHEDULER_TICK_SECONDS", 5.0, minimum=0.5, m
 PROBE_BATCH_SIZE = env_int("PROBE_BATCH_SIZE", 200, minimum=1, maximum=10_000)
 PROBE_CONCURRENCY = env_int("PROBE_CONCURRENCY", 100, minimum=1, maximum=5_000)
 DEFAULT_PROBE_INTERVAL = env_int("DEFAULT_PROBE_INTERVAL", 60, minimum=5, maximum=86_400)
-DEMO_FLEET_URL = env_str("DEMO_FLEET_URL", "")
+
+# --- History: raw results, rollups, retention (monitors/partitions.py, aggregator.py) -----------
+RAW_RESULT_RETENTION_DAYS = env_int("RAW_RESULT_RETENTION_DAYS", 30, minimum=1, maximum=3_650)
+HOURLY_ROLLUP_RETENTION_DAYS = env_int("HOURLY_ROLLUP_RETENTION_DAYS", 90, minimum=2, maximum=36_500)
+# Rollups lag results by up to feed + settle; a longer feed period rewrites each rollup row less often.
+ROLLUP_FEED_SECONDS = env_float("ROLLUP_FEED_SECONDS", 300.0, minimum=5, maximum=3_600)
+ROLLUP_SETTLE_SECONDS = env_int("ROLLUP_SETTLE_SECONDS", 60, minimum=0, maximum=3_600)
 
 # --- Email -------------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
@@ -130,6 +147,31 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "status@example.com")
 
+# --- Subscriptions and deliveries --------------------------------------------------------------
+# Throttles on the public subscribe form (django-ratelimit counters in the Redis cache): submissions
+# per client address, and emails sent per subscriber address (what stops the form flooding an inbox).
+SUBSCRIBE_RATE_PER_CLIENT = env_rate("SUBSCRIBE_RATE_PER_CLIENT", "20/h")
+SUBSCRIBE_RATE_PER_ADDRESS = env_rate("SUBSCRIBE_RATE_PER_ADDRESS", "3/h")
+# The request header (Django META key, e.g. HTTP_X_REAL_IP) a trusted proxy sets to the client address.
+SUBSCRIBE_CLIENT_IP_HEADER = env_str("SUBSCRIBE_CLIENT_IP_HEADER", "")
+RATELIMIT_IP_META_KEY = "statuspage.subscriptions.throttle.client_ip"
+# Django's own RedisCache increments atomically; django-ratelimit only lists django-redis by name.
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+SUBSCRIPTION_CONFIRM_MAX_AGE = env_int("SUBSCRIPTION_CONFIRM_MAX_AGE", 48 * 3600, minimum=60)
+SUBSCRIPTION_LINK_MAX_AGE = env_int("SUBSCRIPTION_LINK_MAX_AGE", 365 * 86400, minimum=3600)
+# Only tests relax this: webhook URLs resolving to private, loopback or link-local addresses are refused.
+WEBHOOK_ALLOW_PRIVATE_DESTINATIONS = env_bool("WEBHOOK_ALLOW_PRIVATE_DESTINATIONS", False)
+WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 30.0, minimum=1, maximum=60)
+DELIVERY_QUEUE = env_str("DELIVERY_QUEUE", "default")
+DELIVERY_BATCH_SIZE = env_int("DELIVERY_BATCH_SIZE", 200, minimum=1, maximum=5_000)
+DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 300, minimum=1, maximum=3_600)
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 12, minimum=1, maximum=50)
+DELIVERY_BACKOFF_SECONDS = env_float("DELIVERY_BACKOFF_SECONDS", 10.0, minimum=0.01)
+DELIVERY_BACKOFF_MAX_SECONDS = env_float("DELIVERY_BACKOFF_MAX_SECONDS", 3600.0, minimum=0.01)
+DELIVERY_SWEEP_SECONDS = env_float("DELIVERY_SWEEP_SECONDS", 10.0, minimum=0.5, maximum=300)
+# Operator alerts go here; when empty, to the active staff users that have an email address.
+OPERATOR_EMAILS = env_emails("OPERATOR_EMAILS", "")
+
 # --- Security ----------------------------------------------------------------------------------
 _HTTPS = SITE_URL.startswith("https://")
 SESSION_COOKIE_SECURE = _HTTPS
@@ -139,6 +181,43 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+# No script reads the CSRF cookie (forms carry the token), so scripts get neither cookie.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("ADMIN_SESSION_SECONDS", 8 * 3600, minimum=300, maximum=30 * 86400)
+if _HTTPS:
+    # The __Host- prefix makes browsers refuse these cookies unless secure, host-only and for path /.
+    SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "__Host-sessionid", "__Host-csrftoken"
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0, minimum=0, maximum=2 * 365 * 86400)
+
+# --- Operators: admin sign-in (statuspage/operators/) --------------------------------------------
+# django-axes counts failed sign-ins and blocks further tries for a while once they reach the limit.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("ADMIN_LOGIN_FAILURE_LIMIT", 5, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ADMIN_LOGIN_COOLOFF_MINUTES", 15, minimum=1, maximum=7 * 1440))
+# "ip" blocks an address guessing any usernames; "username" alone would let anyone lock an operator
+# out in the middle of an outage, so it is only offered combined.
+AXES_LOCKOUT_PARAMETERS = {
+    "ip": ["ip_address"],
+    "ip_and_username": [["ip_address", "username"]],
+    "ip_or_username": ["ip_address", "username"],
+}[env_choice("ADMIN_LOGIN_LOCKOUT_BY", "ip", ("ip", "ip_and_username", "ip_or_username"))]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "statuspage.subscriptions.throttle.client_ip"  # the trusted proxy's header
+# Two-factor (TOTP, django-otp) is optional per user unless required for everyone.
+ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", False)
+OTP_TOTP_ISSUER = SITE_NAME
+
+# --- Public page serving (statuspage/public/snapshot.py) ----------------------------------------
+# How often each web process reads the page version (one tiny query); a change is visible after this.
+PAGE_VERSION_TTL = env_float("PAGE_VERSION_TTL", 1.0, minimum=0, maximum=60)
+# The snapshot is re-rendered this often even without a change, so uptime bars and charts move on.
+PAGE_REFRESH_SECONDS = env_int("PAGE_REFRESH_SECONDS", 30, minimum=1, maximum=3_600)
+# After a failed refresh (Postgres unreachable), serve the last snapshot this long before trying again.
+PAGE_RETRY_SECONDS = env_float("PAGE_RETRY_SECONDS", 5.0, minimum=0, maximum=300)
+# How often an open page polls for live changes (htmx; paused while the tab is hidden).
+PAGE_POLL_SECONDS = env_int("PAGE_POLL_SECONDS", 15, minimum=1, maximum=3_600)
 
 # --- i18n, static ------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -170,4 +249,9 @@ CELERY_BEAT_SCHEDULE = {
     "probe-scheduler-tick": {"task": "monitors.tick", "schedule": SCHEDULER_TICK_SECONDS},
     # Doorbells can be lost (a worker restart); the sweep bounds the delay that costs.
     "status-propagation-sweep": {"task": "components.propagate", "schedule": 15.0},
+    "delivery-sweep": {"task": "subscriptions.sweep", "schedule": DELIVERY_SWEEP_SECONDS},
+    "rollup-feed": {"task": "monitors.rollup_feed", "schedule": ROLLUP_FEED_SECONDS},
+    # Partitions ahead, retention of raw results and hourly rollups; hourly so a missed run costs nothing.
+    "history-upkeep": {"task": "monitors.history_upkeep", "schedule": 3_600.0},
+    "maintenance-reminders": {"task": "incidents.remind_maintenance", "schedule": 60.0},
 }

@@ -2,28 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import importlib
+from typing import TYPE_CHECKING
 
-import httpx
+from monitors.probes.base import Observation, ProbeSpec, misconfigured
 
-from monitors.probes import anthropic, gemini, http, models, openai, upstream
-from monitors.probes.base import Observation, ProbeSpec
-from monitors.probes.exchange import misconfigured
+if TYPE_CHECKING:
+    import httpx
 
-Probe = Callable[[ProbeSpec, httpx.AsyncClient], Awaitable[Observation]]
-
-KINDS: dict[str, Probe] = {
-    "openai": openai.run,
-    "anthropic": anthropic.run,
-    "gemini": gemini.run,
-    "models": models.run,
-    "http": http.run,
-    "upstream": upstream.run,
+# Module names, imported on first use: the web process imports ProbeSpec from this package and must
+# not load the HTTP client stack that only the probe workers use.
+KINDS: dict[str, str] = {
+    "openai": "monitors.probes.openai",
+    "anthropic": "monitors.probes.anthropic",
+    "gemini": "monitors.probes.gemini",
+    "models": "monitors.probes.models",
+    "http": "monitors.probes.http",
+    "upstream": "monitors.probes.upstream",
 }
 
 
 async def run(spec: ProbeSpec, client: httpx.AsyncClient) -> Observation:
-    probe = KINDS.get(spec.kind)
-    if probe is None:
+    """Each kind's module has `async def run(spec, client) -> Observation`."""
+    module = KINDS.get(spec.kind)
+    if module is None:
         return misconfigured(spec, f"unknown probe kind {spec.kind!r}; known: {', '.join(KINDS)}")
-    return await probe(spec, client)
+    return await importlib.import_module(module).run(spec, client)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from monitors.outcomes import Outcome
@@ -62,3 +62,10 @@ class Observation:
         data["outcome"] = str(self.outcome)
         data["started_at"] = self.started_at.isoformat()
         return data
+
+
+def misconfigured(spec: ProbeSpec, message: str) -> Observation:
+    """A monitor whose options cannot work: ours to fix, so client_error, and nothing is sent."""
+    return Observation(
+        spec.monitor_id, Outcome.CLIENT_ERROR, datetime.now(UTC), error_type="bad_options", message=message
+    )

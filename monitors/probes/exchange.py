@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -13,8 +14,8 @@ import httpx
 
 from monitors.classify import Verdict, classify_exception, classify_response
 from monitors.outcomes import Outcome
+from monitors.probes import transport
 from monitors.probes.base import Observation, ProbeSpec
-from monitors.probes.transport import track_connect
 
 MAX_BODY_BYTES = 1 << 20  # a larger body or stream is classified from what was read, never loaded whole
 
@@ -49,6 +50,8 @@ class Exchange:
     first body content) the first-token deadline; then `stall_timeout_s` since the last progress; never
     past `timeout_s` from the start. Times are perf_counter() stamps taken where bytes arrive, measured
     from `t_send`: the connection is ready and the request is about to be written (§4: connect apart).
+    With our transport, bytes are stamped when they reach the socket rather than when this task reads
+    them, so a busy event loop does not add its own delay to the measurements.
     """
 
     def __init__(self, spec: ProbeSpec, waits: Waits) -> None:
@@ -56,7 +59,7 @@ class Exchange:
         self.waits = waits
         self.obs = Observation(spec.monitor_id, Outcome.OK, datetime.now(UTC))
         self.loop = asyncio.get_running_loop()
-        self.connect = track_connect()
+        self.wire = transport.track()
         self.t0 = time.perf_counter()
         self.first_timeout_s = min(
             spec.ttft_timeout_s if waits.first_by_ttft else spec.timeout_s, spec.timeout_s
@@ -73,7 +76,11 @@ class Exchange:
 
     @property
     def t_send(self) -> float:
-        return self.connect.ready or self.t0
+        return self.wire.ready or self.t0
+
+    def arrived(self) -> float:
+        """When the bytes just read reached us (the transport's stamp; otherwise, now)."""
+        return self.wire.received_at or time.perf_counter()
 
     def ms(self, moment: float) -> float:
         return round((moment - self.t_send) * 1000, 3)
@@ -90,13 +97,13 @@ class Exchange:
         """The body, capped; whitespace (DeepSeek's blank keep-alive lines) is not progress."""
         async for chunk in response.aiter_bytes():
             if not chunk.isspace():
-                self.progress(time.perf_counter())
+                self.progress(self.arrived())
             self.body += chunk
             if len(self.body) > MAX_BODY_BYTES:
                 self.over_cap = True
                 del self.body[MAX_BODY_BYTES:]
                 break
-        self.done_at = time.perf_counter()
+        self.done_at = self.arrived()
         return bytes(self.body)
 
     async def error_verdict(self, response: httpx.Response) -> Verdict:
@@ -105,7 +112,7 @@ class Exchange:
     def timed_out(self) -> Verdict:
         """Our deadline fired (or httpx's read timeout did): what the phase we were in says."""
         if self.response is None:
-            if self.connect.started is not None and self.connect.ready is None:
+            if self.wire.started is not None and self.wire.ready is None:
                 return Verdict(Outcome.TIMEOUT_CONNECT, "timeout", "no connection before the deadline")
             return Verdict(
                 Outcome.TIMEOUT_TTFT, "timeout", f"no response headers within {self.first_timeout_s:g} s"
@@ -129,8 +136,8 @@ class Exchange:
     def finish(self, verdict: Verdict) -> Observation:
         obs = self.obs
         obs.outcome, obs.error_type, obs.message = verdict
-        if self.connect.started is not None and self.connect.ready is not None:
-            obs.connect_ms = round((self.connect.ready - self.connect.started) * 1000, 3)
+        if self.wire.started is not None and self.wire.ready is not None:
+            obs.connect_ms = round((self.wire.ready - self.wire.started) * 1000, 3)
         if self.response is not None and self.headers_at is not None:
             obs.http_status = self.response.status_code
             obs.ttfb_ms = self.ms(self.headers_at)
@@ -163,11 +170,11 @@ async def perform(
     timeout = httpx.Timeout(spec.timeout_s, connect=spec.connect_timeout_s, pool=spec.connect_timeout_s)
     try:
         request = client.build_request(
-            call.method, call.url, headers=call.headers, json=call.json, timeout=timeout
+            call.method, _parsed(call.url), headers=call.headers, json=call.json, timeout=timeout
         )
         async with asyncio.timeout_at(ex.loop.time() + ex.first_timeout_s) as ex.budget:
             response = await client.send(request, stream=True, follow_redirects=call.follow_redirects)
-            ex.headers_at = time.perf_counter()
+            ex.headers_at = ex.arrived()
             ex.response = response
             try:
                 verdict = await handle(ex, response)
@@ -183,11 +190,10 @@ async def perform(
     return ex.finish(verdict)
 
 
-def misconfigured(spec: ProbeSpec, message: str) -> Observation:
-    """A monitor whose options cannot work: ours to fix, so client_error, and nothing is sent."""
-    return Observation(
-        spec.monitor_id, Outcome.CLIENT_ERROR, datetime.now(UTC), error_type="bad_options", message=message
-    )
+@functools.lru_cache(maxsize=4096)
+def _parsed(url: str) -> httpx.URL:
+    """Parsing a URL costs more than the rest of building a request; a batch probes a few URLs many times."""
+    return httpx.URL(url)
 
 
 def endpoint(base: str, path: str) -> str:

@@ -7,8 +7,8 @@ import httpx
 from monitors import conditions
 from monitors.classify import Verdict, classify_response
 from monitors.outcomes import Outcome
-from monitors.probes.base import Observation, ProbeSpec
-from monitors.probes.exchange import DOCUMENT, Call, Exchange, misconfigured, perform
+from monitors.probes.base import Observation, ProbeSpec, misconfigured
+from monitors.probes.exchange import DOCUMENT, Call, Exchange, perform
 
 DEFAULT = [conditions.Condition("status", "<", 400)]
 

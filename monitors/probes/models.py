@@ -10,14 +10,13 @@ import httpx
 from monitors.classify import Verdict, classify_error_payload, has_error_payload
 from monitors.outcomes import Outcome
 from monitors.probes import chat
-from monitors.probes.base import Observation, ProbeSpec
+from monitors.probes.base import Observation, ProbeSpec, misconfigured
 from monitors.probes.exchange import (
     DOCUMENT,
     MAX_BODY_BYTES,
     Call,
     Exchange,
     endpoint,
-    misconfigured,
     perform,
 )
 

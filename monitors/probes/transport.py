@@ -1,11 +1,11 @@
-"""The probes' HTTP client: httpx's API on aiohttp's transport, with honest errors and connect timing."""
+"""The probes' HTTP client: httpx's API on an aiohttp transport, with honest errors and wire timing."""
 
 # Why aiohttp underneath (measured here, one core, 50 requests in flight to a local server): httpx's own
 # pool did 207 req/s with one AsyncClient and 555 with ten (encode/httpx#3215), and a 50 ms injected TTFT
-# was measured 300+ ms late; httpx-aiohttp's AiohttpTransport did 1,360 req/s (735 with a fresh
-# connection per request) with per-chunk timing as good as raw aiohttp's. What that library gets wrong
-# is fixed below: it reports refused, DNS and TLS failures and a server disconnect as ConnectTimeout,
-# and lets some aiohttp errors escape unwrapped.
+# was measured 300+ ms late; aiohttp did 1,360 req/s with per-chunk timing as good as raw aiohttp's.
+# The transport is our own rather than httpx-aiohttp's: that one reports refused, DNS and TLS failures
+# as ConnectTimeout, and cannot say when bytes reached the socket, which is what TTFT is measured at.
+# bench/probes.py measures this whole path against a bare aiohttp loop.
 
 from __future__ import annotations
 
@@ -16,30 +16,39 @@ import ssl
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import SimpleNamespace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import httpx
-from httpx_aiohttp import AiohttpTransport
+from aiohttp.client_proto import ResponseHandler
+
+if TYPE_CHECKING:
+    from httpx._client import UseClientDefault
 
 USER_AGENT = "statuspage-probe/1.0"
+# A pooled connection idle longer than this is closed rather than reused: servers drop idle connections
+# after a few seconds (gunicorn after 2), and a request racing that close would fail for nothing.
+IDLE_S = 1.0
+READ_CHUNK = 64 * 1024
 
 
 @dataclass
-class ConnectTiming:
-    """perf_counter() stamps of the current probe's connection, filled in by aiohttp's trace hooks."""
+class WireTiming:
+    """perf_counter() stamps of the current probe's connection and of the bytes it last received."""
 
-    started: float | None = None
-    ready: float | None = None  # connected (TCP + TLS), about to write the request
-
-
-_current: contextvars.ContextVar[ConnectTiming | None] = contextvars.ContextVar("probe_connect", default=None)
+    started: float | None = None  # a new connection was being opened (None: a pooled one was reused)
+    ready: float | None = None  # connected (TCP + TLS) or taken from the pool: the request goes out now
+    received_at: float | None = None  # when the bytes just handed to the probe reached the socket
 
 
-def track_connect() -> ConnectTiming:
-    """Start recording connection timing for the calling task (each probe runs in its own task)."""
-    timing = ConnectTiming()
+_current: contextvars.ContextVar[WireTiming | None] = contextvars.ContextVar("probe_wire", default=None)
+
+
+def track() -> WireTiming:
+    """Start recording wire timing for the calling task (each probe runs in its own task)."""
+    timing = WireTiming()
     _current.set(timing)
     return timing
 
@@ -50,20 +59,50 @@ async def _on_create_start(session: Any, ctx: SimpleNamespace, params: Any) -> N
         timing.started = time.perf_counter()
 
 
-async def _on_create_end(session: Any, ctx: SimpleNamespace, params: Any) -> None:
+async def _on_ready(session: Any, ctx: SimpleNamespace, params: Any) -> None:
     timing = _current.get()
     if timing is not None:
         timing.ready = time.perf_counter()
 
 
-def _session() -> aiohttp.ClientSession:
+class _StampingHandler(ResponseHandler):
+    """aiohttp's connection protocol, noting when bytes arrive. A token is timed here, not when the
+    event loop gets round to the probe's task: under load that comes milliseconds later."""
+
+    received_at: float | None = None
+
+    def data_received(self, data: bytes) -> None:
+        if data:  # aiohttp calls it empty too, to resume a paused read: that is no arrival
+            self.received_at = time.perf_counter()
+        super().data_received(data)
+
+
+class _Connector(aiohttp.TCPConnector):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._factory = functools.partial(_StampingHandler, loop=self._loop)  # aiohttp is pinned
+
+
+def _session(reuse: bool) -> aiohttp.ClientSession:
     trace = aiohttp.TraceConfig()
     trace.on_connection_create_start.append(_on_create_start)
-    trace.on_connection_create_end.append(_on_create_end)
-    # A fresh connection per probe: each one proves DNS, TCP and TLS still work and reports its own
-    # connect time, and a pooled connection the server has dropped can never fail a POST.
-    connector = aiohttp.TCPConnector(limit=0, force_close=True, ssl=_ssl_context(), use_dns_cache=False)
-    return aiohttp.ClientSession(connector=connector, trace_configs=[trace])
+    trace.on_connection_create_end.append(_on_ready)
+    trace.on_connection_reuseconn.append(_on_ready)
+    # Reuse (the default) keeps a batch's connections open between its probes, which costs the prober
+    # and the provider much less CPU per probe (bench/probes.py). The first probe on each connection
+    # still proves DNS, TCP and TLS and reports connect_ms; the pool dies with the batch. Without
+    # reuse, every probe opens its own connection and reports its own connect time.
+    connector = _Connector(
+        limit=0,
+        force_close=not reuse,
+        keepalive_timeout=IDLE_S if reuse else None,
+        ssl=_ssl_context(),
+        use_dns_cache=False,
+    )
+    # No cookie jar: probes of different monitors share the session, and must not share cookies.
+    return aiohttp.ClientSession(
+        connector=connector, trace_configs=[trace], cookie_jar=aiohttp.DummyCookieJar()
+    )
 
 
 @functools.cache
@@ -71,7 +110,7 @@ def _ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()  # certifi's roots; loading them costs ~10 ms, so once per process
 
 
-def _translate(exc: BaseException) -> httpx.TransportError:
+def _translate(exc: aiohttp.ClientError) -> httpx.TransportError:
     """The httpx exception an aiohttp failure stands for (httpx's own transport raises the same)."""
     message = str(exc) or type(exc).__name__
     if isinstance(exc, aiohttp.ConnectionTimeoutError):
@@ -93,41 +132,127 @@ def _translate(exc: BaseException) -> httpx.TransportError:
 def _translated() -> Iterator[None]:
     try:
         yield
-    except httpx.TransportError as exc:
-        if not isinstance(exc.__cause__, aiohttp.ClientError):
-            raise
-        raise _translate(exc.__cause__) from exc.__cause__
     except aiohttp.ClientError as exc:
         raise _translate(exc) from exc
 
 
 class _Stream(httpx.AsyncByteStream):
-    def __init__(self, inner: httpx.AsyncByteStream) -> None:
-        self._inner = inner
+    def __init__(self, response: aiohttp.ClientResponse, protocol: ResponseHandler | None) -> None:
+        self._response = response
+        self._protocol = protocol  # kept: aiohttp lets go of the connection once the body is in
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
+        timing = _current.get()
         with _translated():
-            async for chunk in self._inner:
+            async for chunk in self._response.content.iter_chunked(READ_CHUNK):
+                if timing is not None and isinstance(self._protocol, _StampingHandler):
+                    timing.received_at = self._protocol.received_at
                 yield chunk
 
     async def aclose(self) -> None:
         with _translated():
-            await self._inner.aclose()
+            # A body not read to its end closes the connection rather than returning it to the pool.
+            await self._response.__aexit__(None, None, None)
 
 
-class ProbeTransport(AiohttpTransport):
+class ProbeTransport(httpx.AsyncBaseTransport):
+    """One aiohttp session per transport, opened on first use inside the running event loop."""
+
+    def __init__(self, *, reuse_connections: bool) -> None:
+        self._reuse = reuse_connections
+        self._session: aiohttp.ClientSession | None = None
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self._session is None:
+            self._session = _session(self._reuse)
+        await request.aread()
         with _translated():
-            response = await super().handle_async_request(request)
-        response.stream = _Stream(response.stream)  # type: ignore[arg-type]
+            try:
+                response = await self._send(request)
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+                if not _reused():
+                    raise
+                # The server closed a pooled connection as we sent on it: what a browser does, once,
+                # on a new connection (aiohttp does so itself only for idempotent methods).
+                response = await self._send(request)
+        protocol = response.connection.protocol if response.connection is not None else None
+        timing = _current.get()
+        if timing is not None and isinstance(protocol, _StampingHandler):
+            timing.received_at = protocol.received_at
+        extensions = {"http_version": b"HTTP/1.1"}
+        if response.reason:
+            extensions["reason_phrase"] = response.reason.encode()
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.raw_headers,
+            stream=_Stream(response, protocol),
+            request=request,
+            extensions=extensions,
+        )
+
+    async def _send(self, request: httpx.Request) -> aiohttp.ClientResponse:
+        assert self._session is not None
+        timeout = request.extensions.get("timeout", {})
+        return await self._session.request(
+            request.method,
+            str(request.url),
+            headers=request.headers.multi_items(),
+            data=request.content or None,
+            allow_redirects=False,
+            auto_decompress=False,  # httpx decodes
+            timeout=aiohttp.ClientTimeout(
+                sock_connect=timeout.get("connect"),
+                sock_read=timeout.get("read"),
+                connect=timeout.get("pool"),
+            ),
+            server_hostname=request.extensions.get("sni_hostname"),
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+def _reused() -> bool:
+    """The request went out on a pooled connection (no new one was opened for it)."""
+    timing = _current.get()
+    return timing is not None and timing.ready is not None and timing.started is None
+
+
+class ProbeClient(httpx.AsyncClient):
+    """An AsyncClient whose `send` skips what probes never use: cookies (which would leak between the
+    monitors sharing a batch's client), auth flows and event hooks. Redirects go the usual way."""
+
+    def __init__(self, transport: ProbeTransport) -> None:
+        super().__init__(
+            transport=transport,
+            headers={"user-agent": USER_AGENT},
+            cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),  # when following redirects
+            trust_env=False,
+            follow_redirects=False,
+        )
+        self.probe_transport = transport
+
+    async def send(
+        self,
+        request: httpx.Request,
+        *,
+        stream: bool = False,
+        auth: httpx.Auth | UseClientDefault | None = httpx.USE_CLIENT_DEFAULT,
+        follow_redirects: bool | UseClientDefault = httpx.USE_CLIENT_DEFAULT,
+    ) -> httpx.Response:
+        if follow_redirects is True or auth not in (httpx.USE_CLIENT_DEFAULT, None):
+            return await super().send(request, stream=stream, auth=auth, follow_redirects=follow_redirects)
+        response = await self.probe_transport.handle_async_request(request)
+        if not stream:
+            try:
+                await response.aread()
+            except BaseException:
+                await response.aclose()
+                raise
         return response
 
 
-def make_client() -> httpx.AsyncClient:
+def make_client(*, reuse_connections: bool = True) -> httpx.AsyncClient:
     """One client per batch; every request passes its own timeouts."""
-    return httpx.AsyncClient(
-        transport=ProbeTransport(client=_session, verify=_ssl_context()),
-        headers={"user-agent": USER_AGENT},
-        trust_env=False,
-        follow_redirects=False,
-    )
+    return ProbeClient(ProbeTransport(reuse_connections=reuse_connections))

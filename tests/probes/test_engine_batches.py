@@ -7,9 +7,10 @@ import time
 
 import pytest
 
-from monitors import engine, probes
+from monitors import engine
 from monitors.fakeprovider.testing import FakeFleet
 from monitors.outcomes import Outcome as O
+from monitors.probes import http
 from probes.kit import KEY, chat_spec, make_spec, probe, probe_all
 
 
@@ -96,8 +97,8 @@ def test_a_crashing_probe_becomes_an_observation(fleet: FakeFleet, monkeypatch: 
     async def broken(spec, client):
         return {}["missing"]
 
-    monkeypatch.setitem(probes.KINDS, "broken", broken)
-    crashed, fine = probe_all([make_spec(kind="broken"), chat_spec(fleet, "openai-sim", monitor_id=2)])
+    monkeypatch.setattr(http, "run", broken)
+    crashed, fine = probe_all([make_spec(kind="http"), chat_spec(fleet, "openai-sim", monitor_id=2)])
     assert (crashed.outcome, crashed.error_type) == (O.MALFORMED, "KeyError")
     assert crashed.message == "probe crashed: KeyError: 'missing'"
     assert fine.outcome == O.OK

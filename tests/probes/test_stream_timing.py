@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 
 import pytest
@@ -30,11 +31,12 @@ def test_gaps_and_speed_match_the_injected_itl(fleet: FakeFleet, provider: str) 
     spec = chat_spec(fleet, provider, stream=True, max_tokens=6, headers={"X-Fake-ITL-Ms": "40"})
     obs = probe(spec)
     assert obs.outcome == O.OK
-    # Lower bounds only: a loaded machine can stretch gaps, never shrink them (accuracy is benchmarked).
-    assert obs.details["itl_p50_ms"] > 35
+    # Loose bounds: the fake sends on absolute deadlines, so on a loaded machine one late token makes the
+    # next gap short; accuracy is for bench/probes.py. Gaps are between real tokens, never near zero.
+    assert obs.details["itl_p50_ms"] > 20
     assert obs.itl_max_ms >= obs.details["itl_p50_ms"]
     assert 0 < obs.tokens_per_s < 30  # 5 gaps of 40 ms: at most 25 tokens/s
-    assert obs.total_ms > obs.ttft_ms + 4 * 40
+    assert obs.total_ms > 5 * 40  # the last token is due 5 gaps after the first, which is due at once
     assert obs.connect_ms is not None and obs.connect_ms >= 0
     assert 0 <= obs.ttfb_ms <= obs.ttft_ms
 
@@ -83,7 +85,8 @@ def test_success_above_the_ttft_threshold_is_slow(fleet: FakeFleet, provider: st
     spec = chat_spec(fleet, provider, stream=True, slow_ttft_ms=50, headers={"X-Fake-TTFT-Ms": "120"})
     obs = probe(spec)
     assert obs.outcome == O.SLOW
-    assert obs.message.startswith("ttft (1") and obs.message.endswith(" ms) > 50 ms")
+    assert re.fullmatch(r"ttft \((\d+) ms\) > 50 ms", obs.message)
+    assert obs.ttft_ms >= 120
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -91,4 +94,5 @@ def test_a_whole_reply_above_the_total_threshold_is_slow(fleet: FakeFleet, provi
     spec = chat_spec(fleet, provider, slow_total_ms=50, headers={"X-Fake-TTFT-Ms": "120"})
     obs = probe(spec)
     assert (obs.outcome, obs.ttft_ms) == (O.SLOW, None)  # no stream, no TTFT: total stands in for it
-    assert "total (1" in obs.message
+    assert re.fullmatch(r"total \((\d+) ms\) > 50 ms", obs.message)
+    assert obs.total_ms >= 120
