@@ -1,86 +1,283 @@
-"""Monitor state machine: a pure function from (state on the row, one outcome) to the next state.
+"""Monitor state machine: pure functions from (state on the row, one result) to the next state.
 
-Each outcome votes for a target status:
+Each region that probes a monitor keeps its own confirmed status, a pending change and a window of its
+recent results. A result is first graded, then votes for a status:
 
-    ok                                   -> up
-    slow, rate_limited                   -> degraded
-    any provider fault                   -> down
-    auth_error, quota_exhausted,
-    client_error (ours, not theirs)      -> unknown, at once, flagged misconfigured
+    grade                                   vote
+    ok (within the latency thresholds)      up, or degraded when faults fill >= degraded_ratio of
+                                            the window (intermittent errors are not "up"); while
+                                            down, always up (the window holds the outage)
+    slow (ttft or total over a threshold)   degraded
+    rate_limited                            nothing (counted apart), or degraded when 429s fill
+                                            >= throttled_ratio of the window; never down
+    any provider fault                      down
+    auth / quota / client error (ours)      the region goes unknown at once; monitor flagged
+                                            misconfigured (operators are alerted, readers are not)
 
-A vote for the current status clears any pending change. A vote for another status starts or extends
-a pending change, and the status moves only when `confirm[target]` votes in a row agree:
+A vote for the region's current status clears any pending change. Votes for a worse status add up
+(the target is the mildest of them), as do votes for a better one (the target is the worst of them);
+a vote in the other direction starts over. The region moves when enough votes agree:
 
-    target      votes needed (defaults)
-    down        2
-    degraded    2
-    up          3 (1 when coming from unknown: a new monitor has nothing to recover from)
+    from        to                  votes needed (defaults)
+    up          degraded            confirm_degraded  2
+    up/degr.    down                confirm_down      2
+    down/degr.  anything better     confirm_up        3
+    unknown     up                  confirm_first     1 (a new monitor has nothing to recover from)
+    unknown     degraded / down     as above, consecutive votes for that same status
 
-Paused monitors never change here; staleness (no result for a while) is `is_stale`.
+Coming back better, the window restarts from the confirming results, so the faults of an outage that
+is over cannot hold the region at degraded.
+
+The monitor's status is the region quorum (`combine`): the worst status that a strict majority of the
+regions with evidence are at or worse than. A region that is out-voted but failing keeps its own
+status on the row and is shown. Stale regions (no result for `stale_intervals` intervals, `expire`)
+are unknown and give no evidence; with no evidence at all the monitor is unknown, never green.
+Paused monitors never change here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from monitors.outcomes import OURS, SUCCESS, THROTTLED, Outcome
+from monitors.outcomes import OURS, THROTTLED, Outcome
+from monitors.probes.base import Observation
 
 UP, DEGRADED, DOWN, UNKNOWN, PAUSED = "up", "degraded", "down", "unknown", "paused"
+SEVERITY = {UP: 0, DEGRADED: 1, DOWN: 2}
+EVIDENCE = frozenset(SEVERITY)
+
+# One letter per result in a region's window.
+G_OK, G_SLOW, G_THROTTLED, G_FAULT, G_OURS = "o", "s", "r", "f", "x"
 
 
 @dataclass(frozen=True)
 class Thresholds:
-    confirm: dict[str, int] = field(default_factory=lambda: {DOWN: 2, DEGRADED: 2, UP: 3})
+    confirm_down: int = 2
+    confirm_degraded: int = 2
+    confirm_up: int = 3
+    confirm_first: int = 1
+    window: int = 10  # results remembered per region for the ratios
+    min_window: int = 5  # no ratio verdict on fewer results than this
+    degraded_ratio: float = 0.3  # this share of faults in the window is degraded
+    throttled_ratio: float = 0.5  # this share of 429s in the window is degraded
+    slow_ttft_ms: float | None = None  # a success slower than this is graded slow
+    slow_total_ms: float | None = None
     stale_intervals: int = 3
+    quorum: int | None = None  # regions that must agree; None = a strict majority
+
+    def needed(self, current: str, target: str) -> int:
+        if current == UNKNOWN:
+            return {UP: self.confirm_first, DEGRADED: self.confirm_degraded, DOWN: self.confirm_down}[target]
+        if SEVERITY[target] < SEVERITY[current]:
+            return self.confirm_up
+        return self.confirm_down if target == DOWN else self.confirm_degraded
+
+
+@dataclass(frozen=True)
+class RegionState:
+    status: str = UNKNOWN
+    pending_status: str = ""
+    pending_count: int = 0
+    window: str = ""  # grades, oldest first, at most Thresholds.window long
+    last_at: datetime | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "status": self.status,
+            "pending_status": self.pending_status,
+            "pending_count": self.pending_count,
+            "window": self.window,
+            "last_at": self.last_at.isoformat() if self.last_at else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping) -> RegionState:
+        last_at = data.get("last_at")
+        return cls(
+            status=data.get("status", UNKNOWN),
+            pending_status=data.get("pending_status", ""),
+            pending_count=int(data.get("pending_count", 0)),
+            window=data.get("window", ""),
+            last_at=datetime.fromisoformat(last_at) if last_at else None,
+        )
 
 
 @dataclass(frozen=True)
 class MonitorState:
     status: str
-    pending_status: str = ""
-    pending_count: int = 0
+    regions: Mapping[str, RegionState] = field(default_factory=dict)
     misconfigured: str = ""
+
+    def outvoted(self) -> dict[str, str]:
+        """Regions that see the monitor worse than the quorum does: recorded and shown, not acted on."""
+        mine = SEVERITY.get(self.status, 0)
+        return {
+            name: r.status for name, r in sorted(self.regions.items()) if SEVERITY.get(r.status, 0) > mine
+        }
 
 
 @dataclass(frozen=True)
 class Transition:
     state: MonitorState
-    changed: bool
-    reason: str
+    changed: bool  # the monitor's status moved
+    reason: str = ""
+    region: str = ""
+    region_old: str = ""  # the region's status before, when the region moved
+    region_changed: bool = False
 
 
-def vote(outcome: Outcome) -> str:
-    if outcome == Outcome.OK:
-        return UP
-    if outcome in SUCCESS or outcome in THROTTLED:
-        return DEGRADED
+# An upstream probe (the provider's own Statuspage) reports the page's claim as details["indicator"];
+# the monitor then tracks what the provider admits: minor is degraded, major or critical is down.
+_CLAIMS = {"none": G_OK, "maintenance": G_OK, "minor": G_SLOW, "major": G_FAULT, "critical": G_FAULT}
+
+
+def grade(observation: Observation, th: Thresholds) -> str:
+    outcome = Outcome(observation.outcome)
+    claim = observation.details.get("indicator") if outcome == Outcome.OK else None
+    if claim in _CLAIMS:
+        return _CLAIMS[claim]
     if outcome in OURS:
+        return G_OURS
+    if outcome in THROTTLED:
+        return G_THROTTLED
+    if outcome == Outcome.SLOW or (outcome == Outcome.OK and _over_thresholds(observation, th)):
+        return G_SLOW
+    if outcome == Outcome.OK:
+        return G_OK
+    return G_FAULT
+
+
+def _over_thresholds(observation: Observation, th: Thresholds) -> bool:
+    ttft, total = observation.ttft_ms, observation.total_ms
+    return bool(
+        (th.slow_ttft_ms is not None and ttft is not None and ttft > th.slow_ttft_ms)
+        or (th.slow_total_ms is not None and total is not None and total > th.slow_total_ms)
+    )
+
+
+def vote(window: str, th: Thresholds, current: str = UP) -> str | None:
+    """The status the latest result (last letter of `window`) votes for; None abstains.
+
+    While down, a success votes up: the window then holds the outage itself, not intermittent errors.
+    """
+    latest = window[-1]
+    if latest == G_FAULT:
+        return DOWN
+    if latest == G_SLOW:
+        return DEGRADED
+    ratios = len(window) >= th.min_window
+    if latest == G_THROTTLED:
+        throttled = window.count(G_THROTTLED) / len(window)
+        return DEGRADED if ratios and throttled >= th.throttled_ratio else None
+    faults = window.count(G_FAULT) / len(window)
+    return DEGRADED if ratios and current != DOWN and faults >= th.degraded_ratio else UP
+
+
+def step_region(region: RegionState, letter: str, at: datetime, th: Thresholds) -> RegionState:
+    """Advance one region's hysteresis by one graded result."""
+    window = (region.window + letter)[-th.window :]
+    last_at = at if region.last_at is None or at > region.last_at else region.last_at
+    base = replace(region, window=window, last_at=last_at)
+    if region.status == PAUSED:
+        return base
+    if letter == G_OURS:
+        return replace(base, status=UNKNOWN, pending_status="", pending_count=0)
+    target = vote(window, th, region.status)
+    if target is None:
+        return base
+    current = region.status
+    if target == current:
+        return replace(base, pending_status="", pending_count=0)
+    pending, count = region.pending_status, region.pending_count
+    if current == UNKNOWN:
+        count, pending = (count + 1, target) if pending == target else (1, target)
+    elif pending and _same_side(current, pending, target):
+        count += 1
+        pick = min if SEVERITY[target] > SEVERITY[current] else max
+        pending = pick(pending, target, key=SEVERITY.__getitem__)
+    else:
+        count, pending = 1, target
+    if count < th.needed(current, pending):
+        return replace(base, pending_status=pending, pending_count=count)
+    if current != UNKNOWN and SEVERITY[pending] < SEVERITY[current]:
+        window = window[-count:]  # recovered: the outage's faults no longer count
+    return replace(base, status=pending, pending_status="", pending_count=0, window=window)
+
+
+def _same_side(current: str, pending: str, target: str) -> bool:
+    worse = SEVERITY[target] > SEVERITY[current]
+    return worse == (SEVERITY[pending] > SEVERITY[current])
+
+
+def combine(region_statuses: list[str], quorum: int | None = None) -> str:
+    """The monitor's status from its regions': the worst status a quorum is at or worse than."""
+    evidence = [SEVERITY[s] for s in region_statuses if s in EVIDENCE]
+    if not evidence:
         return UNKNOWN
-    return DOWN
+    need = min(quorum or len(evidence) // 2 + 1, len(evidence))
+    for status in (DOWN, DEGRADED):
+        if sum(rank >= SEVERITY[status] for rank in evidence) >= need:
+            return status
+    return UP
 
 
-def next_state(
-    state: MonitorState, outcome: Outcome, message: str = "", th: Thresholds | None = None
-) -> Transition:
+def next_state(state: MonitorState, observation: Observation, th: Thresholds | None = None) -> Transition:
+    """Apply one result (from the region it names) to the monitor's state."""
     th = th or Thresholds()
     if state.status == PAUSED:
-        return Transition(state, False, "")
-    target = vote(outcome)
-    if target == UNKNOWN:
-        reason = f"misconfigured: {outcome} {message}".strip()[:300]
-        new = MonitorState(UNKNOWN, misconfigured=reason)
-        return Transition(new, state.status != UNKNOWN, reason)
-    if target == state.status:
-        return Transition(MonitorState(state.status), False, "")
-    count = state.pending_count + 1 if state.pending_status == target else 1
-    needed = 1 if (state.status == UNKNOWN and target == UP) else th.confirm[target]
-    if count < needed:
-        return Transition(
-            replace(state, pending_status=target, pending_count=count, misconfigured=""), False, ""
-        )
-    reason = f"{count} consecutive {outcome} results" if count > 1 else f"{outcome}"
-    return Transition(MonitorState(target), True, reason)
+        return Transition(state, False)
+    name = observation.region or "default"
+    # The first region to report starts from the monitor's status (a row from before regions).
+    region = state.regions.get(name) or RegionState(UNKNOWN if state.regions else state.status)
+    letter = grade(observation, th)
+    moved = step_region(region, letter, observation.started_at, th)
+    regions = {**state.regions, name: moved}
+    misconfigured = state.misconfigured
+    if letter == G_OURS:
+        misconfigured = f"misconfigured: {observation.outcome} {observation.message}".strip()[:300]
+    elif misconfigured and not any(r.window.endswith(G_OURS) for r in regions.values()):
+        misconfigured = ""
+    new = MonitorState(combine([r.status for r in regions.values()], th.quorum), regions, misconfigured)
+    reason = ""
+    if moved.status != region.status:
+        reason = _reason(name, region.status, moved, letter, misconfigured, len(regions))
+    return Transition(
+        new, new.status != state.status, reason, name, region.status, moved.status != region.status
+    )
+
+
+def _reason(name: str, old: str, region: RegionState, letter: str, misconfigured: str, n: int) -> str:
+    if letter == G_OURS:
+        return misconfigured
+    words = {G_OK: "ok", G_SLOW: "slow", G_THROTTLED: "rate limited", G_FAULT: "failed"}
+    recent = region.window[-5:]
+    where = f" in {name}" if n > 1 or name != "default" else ""
+    return f"{old} -> {region.status}{where}: last results {' '.join(words.get(c, c) for c in recent)}"
+
+
+def expire(
+    state: MonitorState, now: datetime, interval: timedelta, th: Thresholds | None = None
+) -> Transition:
+    """Regions with no result for `stale_intervals` intervals become unknown; so may the monitor."""
+    th = th or Thresholds()
+    if state.status == PAUSED:
+        return Transition(state, False)
+    stale = [
+        name
+        for name, r in state.regions.items()
+        if r.status != UNKNOWN and is_stale(r.last_at, interval, now, th)
+    ]
+    if not stale:
+        return Transition(state, False)
+    regions = {
+        name: replace(r, status=UNKNOWN, pending_status="", pending_count=0) if name in stale else r
+        for name, r in state.regions.items()
+    }
+    new = replace(state, status=combine([r.status for r in regions.values()], th.quorum), regions=regions)
+    reason = f"no result for {th.stale_intervals} intervals from {', '.join(sorted(stale))}"
+    return Transition(new, new.status != state.status, reason)
 
 
 def is_stale(

@@ -1,0 +1,54 @@
+"""Celery tasks for probing: the scheduler tick, probe batches (ids in, rows out), the stale sweep."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import current_app, shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from monitors import engine, scheduling
+from monitors.models import Monitor
+from monitors.recording import record, sweep_stale
+
+log = logging.getLogger(__name__)
+
+CLAIM_LIMIT = 1000
+
+
+@shared_task(name="monitors.tick", time_limit=60, soft_time_limit=50)
+def tick() -> int:
+    """Claim every due monitor and enqueue its batches on its region's queue. Safe to run twice."""
+    claimed_total = 0
+    while True:
+        claimed = scheduling.claim_due(timezone.now(), CLAIM_LIMIT)
+        claimed_total += len(claimed)
+        for region, ids in scheduling.batches_by_region(
+            claimed, settings.PROBE_REGION, settings.PROBE_BATCH_SIZE
+        ):
+            probe_batch.apply_async(
+                kwargs={"monitor_ids": ids, "region": region}, queue=scheduling.queue_for(region)
+            )
+        if len(claimed) < CLAIM_LIMIT:
+            return claimed_total
+
+
+@shared_task(name="monitors.probe_batch", time_limit=300, soft_time_limit=240)
+def probe_batch(*, monitor_ids: list[int], region: str) -> int:
+    """Probe the monitors concurrently, then store results and state changes in one transaction."""
+    monitors = Monitor.objects.select_related("provider").filter(pk__in=monitor_ids, enabled=True)
+    specs = [monitor.to_spec() for monitor in monitors]
+    observations = engine.run_batch_sync(specs, concurrency=settings.PROBE_CONCURRENCY, region=region)
+    return record(observations, on_change=ring_status_doorbell)
+
+
+@shared_task(name="monitors.sweep_stale", time_limit=60, soft_time_limit=50)
+def sweep_stale_task() -> int:
+    """Monitors (and regions) that stopped reporting become unknown, never stay green."""
+    return sweep_stale(timezone.now(), on_change=ring_status_doorbell)
+
+
+def ring_status_doorbell() -> None:
+    # By name: monitors must not import the status-page apps (data flows one way).
+    current_app.send_task("components.propagate", queue="default")
