@@ -151,3 +151,29 @@ def sweep_stale(now: datetime, *, on_change: Callable[[], None] | None = None) -
 
 def _latest(a: datetime | None, b: datetime) -> datetime:
     return b if a is None or b > a else a
+
+
+@transaction.atomic
+def pause(monitor: Monitor, now: datetime) -> bool:
+    """Stop probing; the monitor says nothing about its provider until resumed."""
+    if monitor.status == MonitorStatus.PAUSED:
+        return False
+    return _set_status(monitor, MonitorStatus.PAUSED, now, enabled=False, reason="paused by an operator")
+
+
+@transaction.atomic
+def resume(monitor: Monitor, now: datetime) -> bool:
+    """Probe again from now; unknown until results arrive (never green by default)."""
+    if monitor.status != MonitorStatus.PAUSED:
+        return False
+    monitor.region_states, monitor.next_probe_at = {}, now
+    return _set_status(monitor, MonitorStatus.UNKNOWN, now, enabled=True, reason="resumed by an operator")
+
+
+def _set_status(monitor: Monitor, new_status: str, now: datetime, *, enabled: bool, reason: str) -> bool:
+    StateChange.objects.create(
+        monitor=monitor, created_at=now, old_status=monitor.status, new_status=new_status, reason=reason
+    )
+    monitor.status, monitor.status_changed_at, monitor.enabled = new_status, now, enabled
+    monitor.save(update_fields=[*_STATE_FIELDS, "enabled", "next_probe_at"])
+    return True
