@@ -5,7 +5,8 @@ recent results. A result is first graded, then votes for a status:
 
     grade                                   vote
     ok (within the latency thresholds)      up, or degraded when faults fill >= degraded_ratio of
-                                            the window (intermittent errors are not "up"); while
+                                            the window (intermittent errors are not "up") and, once
+                                            degraded, until they fall below recovered_ratio; while
                                             down, always up (the window holds the outage)
     slow (ttft or total over a threshold)   degraded
     rate_limited                            nothing (counted apart), or degraded when 429s fill
@@ -19,14 +20,17 @@ A vote for the region's current status clears any pending change. Votes for a wo
 a vote in the other direction starts over. The region moves when enough votes agree:
 
     from        to                  votes needed (defaults)
-    up          degraded            confirm_degraded  2
-    up/degr.    down                confirm_down      2
-    down/degr.  anything better     confirm_up        3
-    unknown     up                  confirm_first     1 (a new monitor has nothing to recover from)
+    up          degraded            confirm_degraded          2
+    up/degr.    down                confirm_down              2, or confirm_down_intermittent 4
+                                    when faults are intermittent: degraded by faults already, or
+                                    >= intermittent_runs separate runs of them in the window
+                                    (30% errors are degraded, not a flapping "down")
+    down/degr.  anything better     confirm_up                3
+    unknown     up                  confirm_first             1 (a new monitor has nothing to recover from)
     unknown     degraded / down     as above, consecutive votes for that same status
 
-Coming back better, the window restarts from the confirming results, so the faults of an outage that
-is over cannot hold the region at degraded.
+Leaving down, the outage's own run of faults is dropped from the window (it is over and must not hold
+the region at degraded); faults from before it still count, so intermittent errors come back degraded.
 
 The monitor's status is the region quorum (`combine`): the worst status that a strict majority of the
 regions with evidence are at or worse than. A region that is out-voted but failing keeps its own
@@ -58,9 +62,12 @@ class Thresholds:
     confirm_degraded: int = 2
     confirm_up: int = 3
     confirm_first: int = 1
-    window: int = 10  # results remembered per region for the ratios
+    confirm_down_intermittent: int = 4
+    intermittent_runs: int = 2  # separate runs of faults in the window that make errors intermittent
+    window: int = 20  # results remembered per region for the ratios
     min_window: int = 5  # no ratio verdict on fewer results than this
-    degraded_ratio: float = 0.3  # this share of faults in the window is degraded
+    degraded_ratio: float = 0.3  # this share of faults in the window is degraded...
+    recovered_ratio: float = 0.1  # ...until it falls below this (hysteresis: no flapping at 30%)
     throttled_ratio: float = 0.5  # this share of 429s in the window is degraded
     slow_ttft_ms: float | None = None  # a success slower than this is graded slow
     slow_total_ms: float | None = None
@@ -167,12 +174,13 @@ def vote(window: str, th: Thresholds, current: str = UP) -> str | None:
         return DOWN
     if latest == G_SLOW:
         return DEGRADED
-    ratios = len(window) >= th.min_window
     if latest == G_THROTTLED:
+        ratios = len(window) >= th.min_window
         throttled = window.count(G_THROTTLED) / len(window)
         return DEGRADED if ratios and throttled >= th.throttled_ratio else None
-    faults = window.count(G_FAULT) / len(window)
-    return DEGRADED if ratios and current != DOWN and faults >= th.degraded_ratio else UP
+    if current == DOWN:
+        return UP
+    return DEGRADED if _ratio_degraded(window, th, current == DEGRADED) else UP
 
 
 def step_region(region: RegionState, letter: str, at: datetime, th: Thresholds) -> RegionState:
@@ -199,11 +207,40 @@ def step_region(region: RegionState, letter: str, at: datetime, th: Thresholds) 
         pending = pick(pending, target, key=SEVERITY.__getitem__)
     else:
         count, pending = 1, target
-    if count < th.needed(current, pending):
+    needed = th.needed(current, pending)
+    if pending == DOWN and _intermittent(current, window.rstrip(G_FAULT), th):
+        needed = max(needed, th.confirm_down_intermittent)
+    if count < needed:
         return replace(base, pending_status=pending, pending_count=count)
-    if current != UNKNOWN and SEVERITY[pending] < SEVERITY[current]:
-        window = window[-count:]  # recovered: the outage's faults no longer count
+    if current == DOWN:
+        window = _without_last_fault_run(window)
+        if _ratio_degraded(window, th, already=True):
+            pending = max(pending, DEGRADED, key=SEVERITY.__getitem__)
     return replace(base, status=pending, pending_status="", pending_count=0, window=window)
+
+
+def _intermittent(current: str, before_streak: str, th: Thresholds) -> bool:
+    """Faults came and went before this streak: degraded by them already, or several separate runs."""
+    if current == DEGRADED and G_FAULT in before_streak:
+        return True
+    return current != UNKNOWN and _fault_runs(before_streak) >= th.intermittent_runs
+
+
+def _fault_runs(window: str) -> int:
+    return sum(1 for i, c in enumerate(window) if c == G_FAULT and (i == 0 or window[i - 1] != G_FAULT))
+
+
+def _without_last_fault_run(window: str) -> str:
+    end = window.rfind(G_FAULT) + 1
+    start = len(window[:end].rstrip(G_FAULT))
+    return window[:start] + window[end:]
+
+
+def _ratio_degraded(window: str, th: Thresholds, already: bool = False) -> bool:
+    if len(window) < th.min_window:
+        return False
+    ratio = window.count(G_FAULT) / len(window)
+    return ratio >= th.recovered_ratio if already else ratio >= th.degraded_ratio
 
 
 def _same_side(current: str, pending: str, target: str) -> bool:

@@ -1,6 +1,8 @@
 """The monitor state machine: every transition of the table in monitors/state.py, quorum, staleness."""
 
+import random
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -89,16 +91,33 @@ def test_transition_table(start, outcomes, expected):
 @pytest.mark.parametrize(
     ("outcomes", "expected_last"),
     [
-        # 3 faults in 10 (30%) with none back to back: degraded, never down.
-        ([OK, OK, FAULT, OK, OK, OK, FAULT, OK, OK, FAULT, OK, OK], DEGRADED),
-        # 2 in 10 stays up.
-        ([OK, OK, FAULT, OK, OK, OK, OK, OK, FAULT, OK, OK, OK], UP),
+        # One fault in three, never two in a row: degraded, never down.
+        ([OK, OK, FAULT] * 6, DEGRADED),
+        # One in ten stays up.
+        ([OK] * 9 + [FAULT] + [OK] * 9 + [FAULT], UP),
     ],
 )
 def test_intermittent_errors_register_as_degraded_through_the_failure_ratio(outcomes, expected_last):
     seen = run(UP, outcomes)
     assert DOWN not in seen
     assert seen[-1] == expected_last
+
+
+def test_degraded_by_intermittent_faults_needs_a_longer_streak_to_go_down():
+    seen = run(UP, [OK, OK, FAULT] * 6 + [FAULT] * 4)
+    assert seen[17] == DEGRADED
+    assert seen[18:] == [DEGRADED, DEGRADED, DOWN, DOWN]  # the 4th fault in a row (one was at 17)
+
+
+def test_degraded_by_faults_stays_degraded_until_they_fall_below_the_recovery_ratio():
+    seen = run(UP, [OK, OK, FAULT] * 6 + [OK] * 20)
+    first_up = seen.index(UP, 18)
+    assert 18 + 10 < first_up <= 18 + 20  # the window must empty of faults, not just dip under 30%
+
+
+def test_leaving_down_with_intermittent_faults_still_in_the_window_is_degraded():
+    seen = run(UP, [OK, OK, FAULT] * 3 + [OK] * 4 + [FAULT] * 5 + [OK] * 3)
+    assert seen[-4:] == [DOWN, DOWN, DOWN, DEGRADED]
 
 
 def test_sustained_rate_limiting_is_degraded_but_never_down():
@@ -165,6 +184,20 @@ def test_a_region_transition_carries_a_readable_reason():
     transition = next_state(state, obs(FAULT, 1))
     assert transition.changed
     assert transition.reason == "up -> down: last results failed failed"
+
+
+@pytest.mark.parametrize(
+    ("error_rate", "most_of_the_time", "max_moves"),
+    [(0.01, UP, 0), (0.05, UP, 8), (0.3, DEGRADED, 12), (1.0, DOWN, 1)],
+)
+def test_random_errors_settle_instead_of_flapping(error_rate, most_of_the_time, max_moves):
+    """Seeded, so deterministic: 300 probes at a steady error rate, 20 different seeds."""
+    for seed in range(20):
+        rng = random.Random(seed)
+        seen = run(UP, [FAULT if rng.random() < error_rate else OK for _ in range(300)])
+        moves = sum(1 for a, b in pairwise(seen) if a != b)
+        assert moves <= max_moves, (seed, moves)
+        assert seen[50:].count(most_of_the_time) > 0.7 * 250, seed
 
 
 # --- Region quorum -----------------------------------------------------------------------------
