@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
@@ -34,7 +35,13 @@ def claim_due(now: datetime, limit: int) -> list[tuple[int, list[str]]]:
     """Advance next_probe_at of up to `limit` due monitors and return their (id, regions)."""
     with connection.cursor() as cursor:
         cursor.execute(_CLAIM_SQL, {"now": now, "limit": limit})
-        return [(row[0], row[1] or []) for row in cursor.fetchall()]
+        return [(row[0], _regions(row[1])) for row in cursor.fetchall()]
+
+
+def _regions(raw) -> list[str]:
+    # A raw cursor hands jsonb back undecoded (Django decodes JSONField only through the ORM).
+    value = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    return [str(region) for region in value or []]
 
 
 def batches_by_region(
