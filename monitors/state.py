@@ -67,6 +67,7 @@ class Thresholds:
     window: int = 20  # results remembered per region for the ratios
     min_window: int = 5  # no ratio verdict on fewer results than this
     degraded_ratio: float = 0.3  # this share of faults in the window is degraded...
+    recent_ratio: float = 0.4  # ...or this share in the recent half of the window (noticed sooner)...
     recovered_ratio: float = 0.1  # ...until it falls below this (hysteresis: no flapping at 30%)
     throttled_ratio: float = 0.5  # this share of 429s in the window is degraded
     slow_ttft_ms: float | None = None  # a success slower than this is graded slow
@@ -237,10 +238,15 @@ def _without_last_fault_run(window: str) -> str:
 
 
 def _ratio_degraded(window: str, th: Thresholds, already: bool = False) -> bool:
+    """Faults fill enough of the window (or of its recent half, to notice sooner) to be degraded;
+    once degraded, until the window is nearly clean (or fairly clean with a spotless recent half)."""
     if len(window) < th.min_window:
         return False
-    ratio = window.count(G_FAULT) / len(window)
-    return ratio >= th.recovered_ratio if already else ratio >= th.degraded_ratio
+    recent = window[-th.window // 2 :]
+    ratio, recent_ratio = window.count(G_FAULT) / len(window), recent.count(G_FAULT) / len(recent)
+    if already:
+        return ratio >= th.recovered_ratio and (recent_ratio > 0 or ratio >= 2 * th.recovered_ratio)
+    return ratio >= th.degraded_ratio or recent_ratio >= th.recent_ratio
 
 
 def _same_side(current: str, pending: str, target: str) -> bool:

@@ -19,13 +19,14 @@ and notifies exactly like a written one. Rules:
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 
-from monitors.models import Monitor, MonitorStatus
+from monitors.models import Monitor, MonitorStatus, ProbeResult
 from statuspage.components.models import Component, ComponentStatus, worst
 from statuspage.components.propagation import Changes, expire_overrides
 from statuspage.incidents import maintenance, services
@@ -43,6 +44,8 @@ SEVERE = frozenset({Impact.MAJOR, Impact.CRITICAL})
 UPSTREAM_LOOKBACK = timedelta(hours=6)  # an upstream page admitting an outage after we resolved it
 
 RESOLVED = "This incident has been resolved."
+CALM = ("none", "maintenance")  # Statuspage indicators
+TROUBLE = ("minor", "major", "critical")
 
 
 @transaction.atomic
@@ -105,6 +108,9 @@ def note_upstream(monitor: Monitor, new_status: str, at: datetime) -> None:
     """The provider's own status page changed: record when it admitted our incidents, and our lead."""
     if new_status not in (MonitorStatus.DEGRADED, MonitorStatus.DOWN):
         return
+    admitted = upstream_admitted_at(monitor, at)
+    if admitted is None:  # the page could not be read: that is no admission
+        return
     incidents = (
         Incident.objects.filter(
             kind=Incident.Kind.INCIDENT, automatic=True, components__monitors__provider=monitor.provider_id
@@ -114,8 +120,35 @@ def note_upstream(monitor: Monitor, new_status: str, at: datetime) -> None:
     )
     for incident in incidents:
         if not incident.detection.get("upstream_acknowledged_at"):
-            _acknowledged(incident, at)
+            _acknowledged(incident, admitted)
             incident.save(update_fields=["detection"])
+
+
+def upstream_admitted_at(monitor: Monitor, until: datetime) -> datetime | None:
+    """When the provider's page started to admit trouble, by its own account where it gives one.
+
+    The first result (since the page last said all was well) whose claim is minor or worse; the
+    page's own incident start when it lists one in that window. None when no result claims trouble.
+    """
+    results = ProbeResult.objects.filter(monitor=monitor, outcome="ok", started_at__lte=until)
+    calm = (
+        results.filter(details__indicator__in=CALM)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    troubled = results.filter(details__indicator__in=TROUBLE)
+    if calm is not None:
+        troubled = troubled.filter(started_at__gt=calm)
+    first = troubled.order_by("started_at").first()
+    if first is None:
+        return None
+    stamps = []
+    for event in first.details.get("incidents") or []:
+        with contextlib.suppress(TypeError, ValueError):
+            stamps.append(datetime.fromisoformat(str(event.get("created_at")).replace("Z", "+00:00")))
+    since = [t for t in stamps if (calm is None or t > calm) and t <= first.started_at]
+    return min(since, default=first.started_at)
 
 
 def _acknowledged(incident: Incident, at: datetime) -> None:
@@ -190,17 +223,14 @@ def _open(items: Changes, now: datetime) -> Incident:
         detection=detection,
         now=now,
     )
-    upstream = (
-        Monitor.objects.filter(
-            provider__in={p for c in components for p in _providers(c)},
-            kind="upstream",
-            status__in=[MonitorStatus.DEGRADED, MonitorStatus.DOWN],
-        )
-        .order_by("status_changed_at")
-        .first()
+    upstream = Monitor.objects.filter(
+        provider__in={p for c in components for p in _providers(c)},
+        kind="upstream",
+        status__in=[MonitorStatus.DEGRADED, MonitorStatus.DOWN],
     )
-    if upstream is not None and upstream.status_changed_at:
-        _acknowledged(incident, upstream.status_changed_at)
+    admitted = [t for m in upstream if (t := upstream_admitted_at(m, now)) is not None]
+    if admitted:
+        _acknowledged(incident, min(admitted))
         incident.save(update_fields=["detection"])
     return incident
 
