@@ -11,6 +11,7 @@ from monitors.models import StateChange
 from statuspage.components import status
 from statuspage.components.models import Component
 from statuspage.incidents.models import Incident
+from statuspage.lib import pageversion
 
 BATCH = 500
 
@@ -40,6 +41,8 @@ def propagate(now: datetime) -> tuple[int, Changes]:
         for change in pending:
             if change.monitor.kind == "upstream" and not change.region:
                 automation.note_upstream(change.monitor, change.new_status, change.created_at)
+        if any(change.region for change in pending):
+            transaction.on_commit(pageversion.bump)  # an out-voted region's flag is on the page
         StateChange.objects.filter(pk__in=[c.pk for c in pending]).update(processed_at=now)
     return len(pending), changed
 

@@ -18,3 +18,15 @@ def test_an_outvoted_failing_region_is_shown_on_the_page(client, make_monitor, m
 
     assert "failing in eu" in page
     assert "Operational" in page
+
+
+def test_an_outvoted_region_flag_bumps_the_page_version(make_monitor, django_capture_on_commit_callbacks):
+    from monitors.models import StateChange
+    from statuspage.components.propagation import propagate
+    from statuspage.lib import pageversion
+
+    monitor = make_monitor(status="up", regions=["eu", "us", "ap"])
+    StateChange.objects.create(monitor=monitor, region="eu", old_status="up", new_status="down")
+    with django_capture_on_commit_callbacks() as callbacks:
+        propagate(timezone.now())
+    assert pageversion.bump in callbacks
