@@ -119,10 +119,10 @@ def worlds(noise_until: int = 40) -> list[World]:
             targets=["Chat"],
             steps=[
                 Step(4, "regional-sim-ap", {"fault": "server_error", "error_rate": 0.3}),
-                Step(24, "regional-sim-ap", {}),
+                Step(34, "regional-sim-ap", {}),
             ],
             fault_at=4,
-            heal_at=24,
+            heal_at=34,
             flag_region="ap",
         ),
         World(
