@@ -14,7 +14,11 @@ from monitors.outcomes import Outcome
 from monitors.probes.base import ProbeSpec
 
 # Monitor.options keys that tune the state machine, e.g. {"confirm_down": 3, "quorum": 2}.
-THRESHOLD_OPTIONS = frozenset(f.name for f in fields(state.Thresholds)) - {"slow_ttft_ms", "slow_total_ms"}
+THRESHOLD_OPTIONS = frozenset(f.name for f in fields(state.Thresholds)) - {
+    "slow_ttft_ms",
+    "slow_total_ms",
+    "claims",
+}
 
 
 class MonitorStatus(models.TextChoices):
@@ -104,7 +108,12 @@ class Monitor(models.Model):
 
     def thresholds(self) -> state.Thresholds:
         tuned = {k: v for k, v in self.options.items() if k in THRESHOLD_OPTIONS}
-        return state.Thresholds(slow_ttft_ms=self.slow_ttft_ms, slow_total_ms=self.slow_total_ms, **tuned)
+        return state.Thresholds(
+            slow_ttft_ms=self.slow_ttft_ms,
+            slow_total_ms=self.slow_total_ms,
+            claims=self.kind == "upstream",
+            **tuned,
+        )
 
     @property
     def machine_state(self) -> state.MonitorState:
@@ -177,6 +186,8 @@ class StateChange(models.Model):
     old_status = models.CharField(max_length=10, choices=MonitorStatus.choices)
     new_status = models.CharField(max_length=10, choices=MonitorStatus.choices)
     reason = models.CharField(max_length=300, blank=True)
+    # The first result of the streak that confirmed the change (created_at is the confirming one).
+    since = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -98,7 +98,7 @@ def _change(
         return None
     return StateChange(
         monitor=monitor, created_at=at, region=region, old_status=old, new_status=new,
-        reason=transition.reason[:300],
+        reason=transition.reason[:300], since=transition.since or at,
     )  # fmt: skip
 
 
@@ -140,7 +140,7 @@ def sweep_stale(now: datetime, *, on_change: Callable[[], None] | None = None) -
                 monitor.status_changed_at = now
                 changes.append(
                     StateChange(monitor=monitor, created_at=now, old_status=old_status,
-                                new_status=monitor.status, reason=transition.reason[:300])
+                                new_status=monitor.status, reason=transition.reason[:300], since=now)
                 )  # fmt: skip
         Monitor.objects.bulk_update(touched, _STATE_FIELDS)
         StateChange.objects.bulk_create(changes)
@@ -172,7 +172,12 @@ def resume(monitor: Monitor, now: datetime) -> bool:
 
 def _set_status(monitor: Monitor, new_status: str, now: datetime, *, enabled: bool, reason: str) -> bool:
     StateChange.objects.create(
-        monitor=monitor, created_at=now, old_status=monitor.status, new_status=new_status, reason=reason
+        monitor=monitor,
+        created_at=now,
+        since=now,
+        old_status=monitor.status,
+        new_status=new_status,
+        reason=reason,
     )
     monitor.status, monitor.status_changed_at, monitor.enabled = new_status, now, enabled
     monitor.save(update_fields=[*_STATE_FIELDS, "enabled", "next_probe_at"])

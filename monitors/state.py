@@ -53,7 +53,7 @@ SEVERITY = {UP: 0, DEGRADED: 1, DOWN: 2}
 EVIDENCE = frozenset(SEVERITY)
 
 # One letter per result in a region's window.
-G_OK, G_SLOW, G_THROTTLED, G_FAULT, G_OURS = "o", "s", "r", "f", "x"
+G_OK, G_SLOW, G_THROTTLED, G_FAULT, G_OURS, G_SILENT = "o", "s", "r", "f", "x", "-"
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,7 @@ class Thresholds:
     slow_total_ms: float | None = None
     stale_intervals: int = 3
     quorum: int | None = None  # regions that must agree; None = a strict majority
+    claims: bool = False  # an upstream status page: graded by what it claims, see grade()
 
     def needed(self, current: str, target: str) -> int:
         if current == UNKNOWN:
@@ -90,6 +91,8 @@ class RegionState:
     pending_count: int = 0
     window: str = ""  # grades, oldest first, at most Thresholds.window long
     last_at: datetime | None = None
+    pending_since: datetime | None = None  # the first result of the pending streak
+    since: datetime | None = None  # the first result of the streak that confirmed `status`
 
     def as_json(self) -> dict:
         return {
@@ -97,19 +100,30 @@ class RegionState:
             "pending_status": self.pending_status,
             "pending_count": self.pending_count,
             "window": self.window,
-            "last_at": self.last_at.isoformat() if self.last_at else None,
+            "last_at": _iso(self.last_at),
+            "pending_since": _iso(self.pending_since),
+            "since": _iso(self.since),
         }
 
     @classmethod
     def from_json(cls, data: Mapping) -> RegionState:
-        last_at = data.get("last_at")
         return cls(
             status=data.get("status", UNKNOWN),
             pending_status=data.get("pending_status", ""),
             pending_count=int(data.get("pending_count", 0)),
             window=data.get("window", ""),
-            last_at=datetime.fromisoformat(last_at) if last_at else None,
+            last_at=_time(data.get("last_at")),
+            pending_since=_time(data.get("pending_since")),
+            since=_time(data.get("since")),
         )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 @dataclass(frozen=True)
@@ -134,18 +148,20 @@ class Transition:
     region: str = ""
     region_old: str = ""  # the region's status before, when the region moved
     region_changed: bool = False
+    since: datetime | None = None  # the first result of the streak that made the move
 
 
 # An upstream probe (the provider's own Statuspage) reports the page's claim as details["indicator"];
-# the monitor then tracks what the provider admits: minor is degraded, major or critical is down.
+# its monitor (Thresholds.claims) tracks what the provider admits: minor is degraded, major or
+# critical is down, and an unreadable page abstains rather than counting as the provider failing.
 _CLAIMS = {"none": G_OK, "maintenance": G_OK, "minor": G_SLOW, "major": G_FAULT, "critical": G_FAULT}
 
 
 def grade(observation: Observation, th: Thresholds) -> str:
     outcome = Outcome(observation.outcome)
-    claim = observation.details.get("indicator") if outcome == Outcome.OK else None
-    if claim in _CLAIMS:
-        return _CLAIMS[claim]
+    if th.claims:  # what the provider's page claims; a page we could not read claims nothing
+        claim = observation.details.get("indicator") if outcome == Outcome.OK else None
+        return _CLAIMS.get(claim, G_SILENT)
     if outcome in OURS:
         return G_OURS
     if outcome in THROTTLED:
@@ -171,6 +187,8 @@ def vote(window: str, th: Thresholds, current: str = UP) -> str | None:
     While down, a success votes up: the window then holds the outage itself, not intermittent errors.
     """
     latest = window[-1]
+    if latest == G_SILENT:
+        return None
     if latest == G_FAULT:
         return DOWN
     if latest == G_SLOW:
@@ -192,14 +210,14 @@ def step_region(region: RegionState, letter: str, at: datetime, th: Thresholds) 
     if region.status == PAUSED:
         return base
     if letter == G_OURS:
-        return replace(base, status=UNKNOWN, pending_status="", pending_count=0)
+        return replace(base, status=UNKNOWN, pending_status="", pending_count=0, pending_since=None, since=at)
     target = vote(window, th, region.status)
     if target is None:
         return base
     current = region.status
     if target == current:
-        return replace(base, pending_status="", pending_count=0)
-    pending, count = region.pending_status, region.pending_count
+        return replace(base, pending_status="", pending_count=0, pending_since=None)
+    pending, count, pending_since = region.pending_status, region.pending_count, region.pending_since
     if current == UNKNOWN:
         count, pending = (count + 1, target) if pending == target else (1, target)
     elif pending and _same_side(current, pending, target):
@@ -208,16 +226,21 @@ def step_region(region: RegionState, letter: str, at: datetime, th: Thresholds) 
         pending = pick(pending, target, key=SEVERITY.__getitem__)
     else:
         count, pending = 1, target
+    if count == 1:
+        pending_since = at
     needed = th.needed(current, pending)
     if pending == DOWN and _intermittent(current, window.rstrip(G_FAULT), th):
         needed = max(needed, th.confirm_down_intermittent)
     if count < needed:
-        return replace(base, pending_status=pending, pending_count=count)
+        return replace(base, pending_status=pending, pending_count=count, pending_since=pending_since)
     if current == DOWN:
         window = _without_last_fault_run(window)
         if _ratio_degraded(window, th, already=True):
             pending = max(pending, DEGRADED, key=SEVERITY.__getitem__)
-    return replace(base, status=pending, pending_status="", pending_count=0, window=window)
+    return replace(
+        base, status=pending, pending_status="", pending_count=0, pending_since=None, since=pending_since,
+        window=window,
+    )  # fmt: skip
 
 
 def _intermittent(current: str, before_streak: str, th: Thresholds) -> bool:
@@ -287,8 +310,9 @@ def next_state(state: MonitorState, observation: Observation, th: Thresholds | N
     if moved.status != region.status:
         reason = _reason(name, region.status, moved, letter, misconfigured, len(regions))
     return Transition(
-        new, new.status != state.status, reason, name, region.status, moved.status != region.status
-    )
+        new, new.status != state.status, reason, name, region.status, moved.status != region.status,
+        moved.since,
+    )  # fmt: skip
 
 
 def _reason(name: str, old: str, region: RegionState, letter: str, misconfigured: str, n: int) -> str:
@@ -315,12 +339,14 @@ def expire(
     if not stale:
         return Transition(state, False)
     regions = {
-        name: replace(r, status=UNKNOWN, pending_status="", pending_count=0) if name in stale else r
+        name: replace(r, status=UNKNOWN, pending_status="", pending_count=0, pending_since=None, since=now)
+        if name in stale
+        else r
         for name, r in state.regions.items()
     }
     new = replace(state, status=combine([r.status for r in regions.values()], th.quorum), regions=regions)
     reason = f"no result for {th.stale_intervals} intervals from {', '.join(sorted(stale))}"
-    return Transition(new, new.status != state.status, reason)
+    return Transition(new, new.status != state.status, reason, since=now)
 
 
 def is_stale(

@@ -40,7 +40,7 @@ def propagate(now: datetime) -> tuple[int, Changes]:
         automation.on_component_changes(changed, now)
         for change in pending:
             if change.monitor.kind == "upstream" and not change.region:
-                automation.note_upstream(change.monitor, change.new_status, change.created_at)
+                automation.note_upstream(change.monitor, change.new_status, change.since or change.created_at)
         if any(change.region for change in pending):
             transaction.on_commit(pageversion.bump)  # an out-voted region's flag is on the page
         StateChange.objects.filter(pk__in=[c.pk for c in pending]).update(processed_at=now)

@@ -19,14 +19,13 @@ and notifies exactly like a written one. Rules:
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 
-from monitors.models import Monitor, MonitorStatus, ProbeResult
+from monitors.models import Monitor, MonitorStatus
 from statuspage.components.models import Component, ComponentStatus, worst
 from statuspage.components.propagation import Changes, expire_overrides
 from statuspage.incidents import maintenance, services
@@ -44,8 +43,6 @@ SEVERE = frozenset({Impact.MAJOR, Impact.CRITICAL})
 UPSTREAM_LOOKBACK = timedelta(hours=6)  # an upstream page admitting an outage after we resolved it
 
 RESOLVED = "This incident has been resolved."
-CALM = ("none", "maintenance")  # Statuspage indicators
-TROUBLE = ("minor", "major", "critical")
 
 
 @transaction.atomic
@@ -104,51 +101,35 @@ def sweep(now: datetime) -> list[Incident]:
     return touched
 
 
-def note_upstream(monitor: Monitor, new_status: str, at: datetime) -> None:
-    """The provider's own status page changed: record when it admitted our incidents, and our lead."""
+def note_upstream(monitor: Monitor, new_status: str, admitted_at: datetime) -> None:
+    """The provider's own status page now admits trouble (an upstream monitor, graded by the page's
+    claim, moved to degraded or down): record when, and our lead, on the incidents it concerns."""
     if new_status not in (MonitorStatus.DEGRADED, MonitorStatus.DOWN):
-        return
-    admitted = upstream_admitted_at(monitor, at)
-    if admitted is None:  # the page could not be read: that is no admission
         return
     incidents = (
         Incident.objects.filter(
             kind=Incident.Kind.INCIDENT, automatic=True, components__monitors__provider=monitor.provider_id
         )
-        .exclude(resolved_at__lt=at - UPSTREAM_LOOKBACK)
+        .exclude(resolved_at__lt=admitted_at - UPSTREAM_LOOKBACK)
         .distinct()
     )
     for incident in incidents:
         if not incident.detection.get("upstream_acknowledged_at"):
-            _acknowledged(incident, admitted)
+            _acknowledged(incident, admitted_at)
             incident.save(update_fields=["detection"])
 
 
-def upstream_admitted_at(monitor: Monitor, until: datetime) -> datetime | None:
-    """When the provider's page started to admit trouble, by its own account where it gives one.
+def _failing_since(monitor: Monitor) -> datetime | None:
+    """The first result of the streak that made the monitor's regions fail."""
+    regions = monitor.machine_state.regions.values()
+    return min((r.since for r in regions if r.status == monitor.status and r.since), default=None)
 
-    The first result (since the page last said all was well) whose claim is minor or worse; the
-    page's own incident start when it lists one in that window. None when no result claims trouble.
-    """
-    results = ProbeResult.objects.filter(monitor=monitor, outcome="ok", started_at__lte=until)
-    calm = (
-        results.filter(details__indicator__in=CALM)
-        .order_by("-started_at")
-        .values_list("started_at", flat=True)
-        .first()
-    )
-    troubled = results.filter(details__indicator__in=TROUBLE)
-    if calm is not None:
-        troubled = troubled.filter(started_at__gt=calm)
-    first = troubled.order_by("started_at").first()
-    if first is None:
-        return None
-    stamps = []
-    for event in first.details.get("incidents") or []:
-        with contextlib.suppress(TypeError, ValueError):
-            stamps.append(datetime.fromisoformat(str(event.get("created_at")).replace("Z", "+00:00")))
-    since = [t for t in stamps if (calm is None or t > calm) and t <= first.started_at]
-    return min(since, default=first.started_at)
+
+def _admitted_at(upstream: Monitor) -> datetime | None:
+    """Since when an upstream monitor's page has admitted trouble: its first result that said so."""
+    admitting = (MonitorStatus.DEGRADED, MonitorStatus.DOWN)
+    regions = upstream.machine_state.regions.values()
+    return min((r.since for r in regions if r.status in admitting and r.since), default=None)
 
 
 def _acknowledged(incident: Incident, at: datetime) -> None:
@@ -204,6 +185,7 @@ def _open(items: Changes, now: datetime) -> Incident:
     detection = {
         "method": "probes",
         "detected_at": iso_ms(now),
+        "first_failure_at": iso_ms(min((_failing_since(m) or now for m in failing), default=now)),
         "confirmed_at": iso_ms(min((m.status_changed_at or now for m in failing), default=now)),
         "monitors": [
             {"id": m.pk, "name": m.name, "status": m.status, "since": iso_ms(m.status_changed_at)}
@@ -228,7 +210,7 @@ def _open(items: Changes, now: datetime) -> Incident:
         kind="upstream",
         status__in=[MonitorStatus.DEGRADED, MonitorStatus.DOWN],
     )
-    admitted = [t for m in upstream if (t := upstream_admitted_at(m, now)) is not None]
+    admitted = [t for m in upstream if (t := _admitted_at(m)) is not None]
     if admitted:
         _acknowledged(incident, min(admitted))
         incident.save(update_fields=["detection"])

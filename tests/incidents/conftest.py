@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from monitors.models import StateChange
+from monitors.state import RegionState
 from statuspage.components.models import ComponentGroup
 from statuspage.components.propagation import propagate
 
@@ -25,13 +26,17 @@ def world(make_monitor, make_component):
         def at(self, seconds: float):
             return self.now + timedelta(seconds=seconds)
 
-        def monitor_moves(self, monitor, status: str, seconds: float = 0):
-            """What recording does on a confirmed transition, then the status side's propagation."""
+        def monitor_moves(self, monitor, status: str, seconds: float = 0, since: float | None = None):
+            """What recording does on a confirmed transition (first seen at `since`), then propagation."""
             at = self.at(seconds)
+            first = self.at(seconds if since is None else since)
             old = monitor.status
             monitor.status, monitor.status_changed_at = status, at
-            monitor.save(update_fields=["status", "status_changed_at"])
-            StateChange.objects.create(monitor=monitor, old_status=old, new_status=status, created_at=at)
+            monitor.region_states = {"default": RegionState(status, last_at=at, since=first).as_json()}
+            monitor.save(update_fields=["status", "status_changed_at", "region_states"])
+            StateChange.objects.create(
+                monitor=monitor, old_status=old, new_status=status, created_at=at, since=first
+            )
             return propagate(at)
 
         def refresh(self):

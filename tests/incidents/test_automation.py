@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from monitors.models import Monitor, ProbeResult, StateChange
+from monitors.models import Monitor, StateChange
 from statuspage.api import v2
 from statuspage.components.propagation import propagate
 from statuspage.incidents import automation, services
@@ -199,48 +199,27 @@ def upstream(provider):
     )
 
 
-def page_says(world, monitor, indicator: str, seconds: float, incidents=()):
-    """One upstream probe result: what the provider's own status page claimed at that moment."""
-    ProbeResult.objects.create(
-        monitor=monitor, started_at=world.at(seconds), region="default", outcome="ok",
-        details={"indicator": indicator, "incidents": list(incidents)},
-    )  # fmt: skip
-
-
 def test_detection_lead_over_the_provider_own_status_page(world, upstream):
-    page_says(world, upstream, "none", 0)
     world.monitor_moves(world.chat_monitor, "down")
-    page_says(world, upstream, "major", 420)
-    page_says(world, upstream, "major", 480)
-    world.monitor_moves(upstream, "down", 480)  # confirmed on the second result
+    world.monitor_moves(upstream, "down", 480, since=420)  # confirmed on its second result
     detection = Incident.objects.get().detection
     assert detection["lead_s"] == 420.0  # from the first result that admitted it
     assert detection["upstream_acknowledged_at"] == v2.iso_ms(world.at(420))
 
 
-def test_the_provider_own_incident_start_is_its_acknowledgment(world, upstream):
-    page_says(world, upstream, "none", 0)
-    world.monitor_moves(world.chat_monitor, "down")
-    page_says(world, upstream, "minor", 600, [{"created_at": v2.iso_ms(world.at(390)), "name": "Errors"}])
-    world.monitor_moves(upstream, "degraded", 660)
-    assert Incident.objects.get().detection["lead_s"] == pytest.approx(390, abs=0.01)  # page: ms precision
-
-
-def test_an_unreadable_status_page_is_no_acknowledgment(world, upstream):
-    world.monitor_moves(world.chat_monitor, "down")
-    ProbeResult.objects.create(
-        monitor=upstream, started_at=world.at(60), region="default", outcome="server_error"
-    )
-    world.monitor_moves(upstream, "down", 120)
-    assert Incident.objects.get().detection["upstream_acknowledged_at"] is None
-
-
 def test_an_outage_the_provider_admitted_first_has_a_negative_lead(world, upstream):
-    page_says(world, upstream, "critical", -60)
-    world.monitor_moves(upstream, "down", -30)
+    world.monitor_moves(upstream, "down", -30, since=-60)
     assert not Incident.objects.exists()  # an upstream page alone drives no component
     world.monitor_moves(world.chat_monitor, "down")
     assert Incident.objects.get().detection["lead_s"] == -60.0
+
+
+def test_detection_records_the_first_failing_probe_and_the_confirmation(world):
+    world.monitor_moves(world.chat_monitor, "down", 60, since=0)
+    detection = Incident.objects.get().detection
+    assert (detection["first_failure_at"], detection["confirmed_at"]) == (
+        v2.iso_ms(world.at(0)), v2.iso_ms(world.at(60)),
+    )  # fmt: skip
 
 
 def test_automatic_and_operator_incidents_look_the_same_to_readers(world, django_capture_on_commit_callbacks):

@@ -155,10 +155,34 @@ def test_latency_and_first_token_thresholds_grade_a_success_slow(fields, expecte
 
 @pytest.mark.parametrize(
     ("indicator", "expected"),
-    [("none", "o"), ("maintenance", "o"), ("minor", "s"), ("major", "f"), ("critical", "f")],
+    [("none", "o"), ("maintenance", "o"), ("minor", "s"), ("major", "f"), ("critical", "f"), (None, "-")],
 )
 def test_an_upstream_page_is_graded_by_what_it_claims(indicator, expected):
-    assert grade(obs(OK, details={"indicator": indicator}), Thresholds()) == expected
+    details = {"indicator": indicator} if indicator else {}
+    assert grade(obs(OK, details=details), Thresholds(claims=True)) == expected
+
+
+def test_an_unreadable_upstream_page_claims_nothing():
+    th = Thresholds(claims=True)
+    assert grade(obs(Outcome.SERVER_ERROR), th) == "-"
+    assert run(UP, [Outcome.SERVER_ERROR, Outcome.TIMEOUT_CONNECT] * 3, th) == [UP] * 6
+
+
+def test_an_upstream_page_admitting_an_outage_takes_its_monitor_down_since_the_first_claim():
+    th = Thresholds(claims=True)
+    state = MonitorState(UP)
+    major = {"indicator": "major"}
+    state = next_state(state, obs(OK, 0, details=major), th).state
+    transition = next_state(state, obs(OK, 1, details=major), th)
+    assert (transition.state.status, transition.since) == (DOWN, T0)
+
+
+def test_a_move_remembers_when_its_streak_began():
+    state = next_state(MonitorState(UP), obs(OK, 0)).state
+    state = next_state(state, obs(FAULT, 1)).state
+    transition = next_state(state, obs(FAULT, 2))
+    assert transition.changed
+    assert transition.since == T0 + timedelta(seconds=60)
 
 
 def test_client_side_errors_flag_misconfiguration_with_reason():
@@ -299,7 +323,7 @@ def test_a_stale_monitor_comes_back_with_one_success():
 
 
 def test_region_state_round_trips_through_json():
-    region = RegionState(DOWN, DEGRADED, 2, "ffoo", T0)
+    region = RegionState(DOWN, DEGRADED, 2, "ffoo", T0, T0 + timedelta(seconds=1), T0 - timedelta(hours=1))
     assert RegionState.from_json(region.as_json()) == region
 
 
