@@ -141,8 +141,9 @@ def worlds(noise_until: int = 40) -> list[World]:
             + [Step(t, "noisy-sim", {"fault": "rate_limited"}) for t in range(6, noise_until, 12)]
             + [Step(t + 2, "noisy-sim", noise) for t in range(6, noise_until, 12)]
             + [Step(t, "noisy-sim", {"fault": "hang"}) for t in range(12, noise_until, 12)]
-            + [Step(t + 0.4, "noisy-sim", noise) for t in range(12, noise_until, 12)],
-            notes="every 12 intervals a 2-interval burst of 429s, then 6 later a 0.4-interval hang; "
+            + [Step(t + 1, "noisy-sim", noise) for t in range(12, noise_until, 12)],
+            notes="every 12 intervals a 2-interval burst of 429s, then 6 later a 1-interval hang "
+            "(one timeout per region); "
             "1% 5xx throughout; region ap 1.2 s TTFT (threshold 0.8 s)",
         ),
     ]
@@ -480,11 +481,25 @@ def run(
     return seen
 
 
+def outcomes(world: World) -> dict[str, int]:
+    """What the probes of this world actually met, so the report shows the noise really happened."""
+    from django.db.models import Count
+
+    from monitors.models import ProbeResult
+
+    rows = (
+        ProbeResult.objects.filter(monitor_id__in=world.monitor_ids.values())
+        .values_list("outcome")
+        .annotate(n=Count("pk"))
+    )
+    return dict(sorted(rows, key=lambda r: -r[1]))
+
+
 def measure(world: World, seen: Seen, interval: float) -> dict:
     mine = set(world.component_ids.values())
     targets = {world.component_ids[n] for n in world.targets}
     incidents = [i for i, comps in seen.incident_components.items() if comps & mine]
-    row: dict = {"world": world.name, "interval_s": interval, "notes": world.notes}
+    row: dict = {"world": world.name, "interval_s": interval, "notes": world.notes, "probes": outcomes(world)}
     if world.expect_incident:
         real = [i for i in incidents if seen.incident_components[i] & targets and i in seen.published]
         real = [i for i in real if seen.published[i] >= world.fault_t - interval]
@@ -563,7 +578,7 @@ def report(rows: list[dict], interval: float) -> list[str]:
         extra = {
             k: v
             for k, v in r.items()
-            if k in ("upstream_lead_s", "region_cleared_after_heal_s", "slow_region_flagged")
+            if k in ("upstream_lead_s", "region_cleared_after_heal_s", "slow_region_flagged", "probes")
         }
         if extra or r["notes"]:
             print(f"  {r['world']}: {json.dumps(extra) if extra else ''} {r['notes']}".rstrip())
