@@ -32,8 +32,9 @@ a vote in the other direction starts over. The region moves when enough votes ag
 Leaving down, the outage's own run of faults is dropped from the window (it is over and must not hold
 the region at degraded); faults from before it still count, so intermittent errors come back degraded.
 
-The monitor's status is the region quorum (`combine`): the worst status that a strict majority of the
-regions with evidence are at or worse than. A region that is out-voted but failing keeps its own
+The monitor's status is the region quorum (`combine`): a strict majority of the regions with evidence
+must agree on the kind of trouble (down, or degraded); a majority unhealthy in different ways starts
+nothing but holds trouble the monitor already has. A region that is out-voted but failing keeps its own
 status on the row and is shown. Stale regions (no result for `stale_intervals` intervals, `expire`)
 are unknown and give no evidence; with no evidence at all the monitor is unknown, never green.
 Paused monitors never change here.
@@ -277,15 +278,22 @@ def _same_side(current: str, pending: str, target: str) -> bool:
     return worse == (SEVERITY[pending] > SEVERITY[current])
 
 
-def combine(region_statuses: list[str], quorum: int | None = None) -> str:
-    """The monitor's status from its regions': the worst status a quorum is at or worse than."""
-    evidence = [SEVERITY[s] for s in region_statuses if s in EVIDENCE]
+def combine(region_statuses: list[str], quorum: int | None = None, current: str = UP) -> str:
+    """The monitor's status from its regions': a quorum must agree on the kind of trouble.
+
+    A quorum down is down, a quorum degraded is degraded. A quorum that is unhealthy in different
+    ways (one region slow, another briefly failing: independent noise) starts nothing, but holds or
+    softens trouble the monitor already has (down with only a mixed quorum left is degraded).
+    """
+    evidence = [s for s in region_statuses if s in EVIDENCE]
     if not evidence:
         return UNKNOWN
     need = min(quorum or len(evidence) // 2 + 1, len(evidence))
-    for status in (DOWN, DEGRADED):
-        if sum(rank >= SEVERITY[status] for rank in evidence) >= need:
-            return status
+    if evidence.count(DOWN) >= need:
+        return DOWN
+    unhealthy = len(evidence) - evidence.count(UP)
+    if unhealthy >= need and (evidence.count(DEGRADED) >= need or current in (DEGRADED, DOWN)):
+        return DEGRADED
     return UP
 
 
@@ -305,7 +313,8 @@ def next_state(state: MonitorState, observation: Observation, th: Thresholds | N
         misconfigured = f"misconfigured: {observation.outcome} {observation.message}".strip()[:300]
     elif misconfigured and not any(r.window.endswith(G_OURS) for r in regions.values()):
         misconfigured = ""
-    new = MonitorState(combine([r.status for r in regions.values()], th.quorum), regions, misconfigured)
+    status = combine([r.status for r in regions.values()], th.quorum, state.status)
+    new = MonitorState(status, regions, misconfigured)
     reason = ""
     if moved.status != region.status:
         reason = _reason(name, region.status, moved, letter, misconfigured, len(regions))
@@ -344,7 +353,8 @@ def expire(
         else r
         for name, r in state.regions.items()
     }
-    new = replace(state, status=combine([r.status for r in regions.values()], th.quorum), regions=regions)
+    status = combine([r.status for r in regions.values()], th.quorum, state.status)
+    new = replace(state, status=status, regions=regions)
     reason = f"no result for {th.stale_intervals} intervals from {', '.join(sorted(stale))}"
     return Transition(new, new.status != state.status, reason, since=now)
 

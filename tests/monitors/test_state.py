@@ -228,24 +228,48 @@ def test_random_errors_settle_instead_of_flapping(error_rate, most_of_the_time, 
 
 
 @pytest.mark.parametrize(
-    ("regions", "expected"),
+    ("regions", "current", "expected"),
     [
-        ([UP], UP),
-        ([DOWN], DOWN),
-        ([UP, UP, DOWN], UP),
-        ([UP, DOWN, DOWN], DOWN),
-        ([UP, DEGRADED, DOWN], DEGRADED),
-        ([DEGRADED, DEGRADED, UP], DEGRADED),
-        ([UP, DOWN], UP),  # two regions: one alone cannot decide
-        ([DOWN, DOWN], DOWN),
-        ([DOWN, UNKNOWN, UNKNOWN], DOWN),  # stale regions give no evidence
-        ([UP, UNKNOWN], UP),
-        ([UNKNOWN, UNKNOWN], UNKNOWN),
-        ([], UNKNOWN),
+        ([UP], UP, UP),
+        ([DOWN], UP, DOWN),
+        ([DEGRADED], UP, DEGRADED),
+        ([UP, UP, DOWN], UP, UP),
+        ([UP, DOWN, DOWN], UP, DOWN),
+        ([DEGRADED, DEGRADED, UP], UP, DEGRADED),
+        ([DEGRADED, DOWN, DOWN], DEGRADED, DOWN),
+        # A majority unhealthy in different ways (one slow region, one brief failure) starts nothing...
+        ([UP, DEGRADED, DOWN], UP, UP),
+        # ...but holds trouble the monitor already has, softened from down to degraded.
+        ([UP, DEGRADED, DOWN], DEGRADED, DEGRADED),
+        ([UP, DEGRADED, DOWN], DOWN, DEGRADED),
+        ([UP, DOWN], UP, UP),  # two regions: one alone cannot decide
+        ([DOWN, DOWN], UP, DOWN),
+        ([DOWN, UNKNOWN, UNKNOWN], UP, DOWN),  # stale regions give no evidence
+        ([UP, UNKNOWN], DOWN, UP),
+        ([UNKNOWN, UNKNOWN], UP, UNKNOWN),
+        ([], UP, UNKNOWN),
     ],
 )
-def test_region_quorum(regions, expected):
-    assert combine(regions) == expected
+def test_region_quorum(regions, current, expected):
+    assert combine(regions, current=current) == expected
+
+
+def test_a_slow_region_and_a_brief_failure_elsewhere_open_nothing_but_a_real_outage_does():
+    state = MonitorState(UP)
+    for i in range(3):
+        for region in ("eu", "us", "ap"):
+            state = next_state(state, obs(OK, i, region)).state
+    for i in range(3, 5):
+        state = next_state(state, obs(SLOW, i, "ap")).state
+    for i in range(5, 7):
+        state = next_state(state, obs(FAULT, i, "us")).state
+    assert ({r: s.status for r, s in state.regions.items()}, state.status) == (
+        {"eu": UP, "us": DOWN, "ap": DEGRADED}, UP,
+    )  # fmt: skip
+    assert state.outvoted() == {"us": DOWN, "ap": DEGRADED}
+    for i in range(5, 7):
+        state = next_state(state, obs(FAULT, i, "eu")).state
+    assert state.status == DOWN
 
 
 def test_an_explicit_quorum_overrides_the_majority():
