@@ -124,10 +124,10 @@ def worlds(noise_until: int = 40) -> list[World]:
             targets=["Chat"],
             steps=[
                 Step(4, "regional-sim-ap", {"fault": "server_error", "error_rate": 0.3}),
-                Step(34, "regional-sim-ap", {}),
+                Step(44, "regional-sim-ap", {}),
             ],
             fault_at=4,
-            heal_at=34,
+            heal_at=44,
             flag_region="ap",
         ),
         World(
@@ -145,9 +145,9 @@ def worlds(noise_until: int = 40) -> list[World]:
             steps=[Step(0, "noisy-sim", noise), Step(0, "noisy-sim-ap", {**noise, "ttft_ms": 1200})]
             + [Step(t, "noisy-sim", {"fault": "rate_limited"}) for t in range(6, noise_until, 12)]
             + [Step(t + 2, "noisy-sim", noise) for t in range(6, noise_until, 12)]
-            + [Step(t, "noisy-sim", {"fault": "hang"}) for t in range(12, noise_until, 12)]
-            + [Step(t + 1, "noisy-sim", noise) for t in range(12, noise_until, 12)],
-            notes="every 12 intervals a 2-interval burst of 429s, then 6 later a 1-interval hang "
+            + [Step(t, "noisy-sim", {"fault": "hang"}) for t in range(12, noise_until, 24)]
+            + [Step(t + 1, "noisy-sim", noise) for t in range(12, noise_until, 24)],
+            notes="every 12 intervals a 2-interval burst of 429s, every 24 a 1-interval hang "
             "(one timeout per region); "
             "1% 5xx throughout; region ap 1.2 s TTFT (threshold 0.8 s)",
         ),

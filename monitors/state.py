@@ -29,8 +29,9 @@ a vote in the other direction starts over. The region moves when enough votes ag
     unknown     up                  confirm_first             1 (a new monitor has nothing to recover from)
     unknown     degraded / down     as above, consecutive votes for that same status
 
-Leaving down, the outage's own run of faults is dropped from the window (it is over and must not hold
-the region at degraded); faults from before it still count, so intermittent errors come back degraded.
+Leaving down, the run of faults that took the region down is dropped from the window (that outage is
+over and must not hold the region at degraded); faults before it, or that kept coming back after it,
+still count, so intermittent errors come back degraded.
 
 The monitor's status is the region quorum (`combine`): a strict majority of the regions with evidence
 must agree on the kind of trouble (down, or degraded); a majority unhealthy in different ways starts
@@ -68,7 +69,7 @@ class Thresholds:
     window: int = 20  # results remembered per region for the ratios
     min_window: int = 5  # no ratio verdict on fewer results than this
     degraded_ratio: float = 0.3  # this share of faults in the window is degraded...
-    recent_ratio: float = 0.3  # ...or this share in the recent half of the window (noticed sooner)...
+    recent_ratio: float = 0.4  # ...or this share in the recent half of the window (noticed sooner)...
     recovered_ratio: float = 0.1  # ...until it falls below this (hysteresis: no flapping at 30%)
     throttled_ratio: float = 0.5  # this share of 429s in the window is degraded
     slow_ttft_ms: float | None = None  # a success slower than this is graded slow
@@ -94,6 +95,7 @@ class RegionState:
     last_at: datetime | None = None
     pending_since: datetime | None = None  # the first result of the pending streak
     since: datetime | None = None  # the first result of the streak that confirmed `status`
+    run: int = 0  # results since that streak began (the confirming streak included)
 
     def as_json(self) -> dict:
         return {
@@ -104,6 +106,7 @@ class RegionState:
             "last_at": _iso(self.last_at),
             "pending_since": _iso(self.pending_since),
             "since": _iso(self.since),
+            "run": self.run,
         }
 
     @classmethod
@@ -116,6 +119,7 @@ class RegionState:
             last_at=_time(data.get("last_at")),
             pending_since=_time(data.get("pending_since")),
             since=_time(data.get("since")),
+            run=int(data.get("run", 0)),
         )
 
 
@@ -207,11 +211,13 @@ def step_region(region: RegionState, letter: str, at: datetime, th: Thresholds) 
     """Advance one region's hysteresis by one graded result."""
     window = (region.window + letter)[-th.window :]
     last_at = at if region.last_at is None or at > region.last_at else region.last_at
-    base = replace(region, window=window, last_at=last_at)
+    base = replace(region, window=window, last_at=last_at, run=region.run + 1)
     if region.status == PAUSED:
         return base
     if letter == G_OURS:
-        return replace(base, status=UNKNOWN, pending_status="", pending_count=0, pending_since=None, since=at)
+        return replace(
+            base, status=UNKNOWN, pending_status="", pending_count=0, pending_since=None, since=at, run=1
+        )
     target = vote(window, th, region.status)
     if target is None:
         return base
@@ -235,12 +241,12 @@ def step_region(region: RegionState, letter: str, at: datetime, th: Thresholds) 
     if count < needed:
         return replace(base, pending_status=pending, pending_count=count, pending_since=pending_since)
     if current == DOWN:
-        window = _without_last_fault_run(window)
+        window = _without_outage_run(window, base.run)  # the outage is over: it no longer counts
         if _ratio_degraded(window, th, already=True):
             pending = max(pending, DEGRADED, key=SEVERITY.__getitem__)
     return replace(
         base, status=pending, pending_status="", pending_count=0, pending_since=None, since=pending_since,
-        window=window,
+        window=window, run=count,
     )  # fmt: skip
 
 
@@ -255,10 +261,17 @@ def _fault_runs(window: str) -> int:
     return sum(1 for i, c in enumerate(window) if c == G_FAULT and (i == 0 or window[i - 1] != G_FAULT))
 
 
-def _without_last_fault_run(window: str) -> str:
-    end = window.rfind(G_FAULT) + 1
-    start = len(window[:end].rstrip(G_FAULT))
-    return window[:start] + window[end:]
+def _without_outage_run(window: str, n: int) -> str:
+    """Drop the run of faults that took the region down (the first one in its last `n` results);
+    faults after it stay: errors that kept coming back while it was down are intermittent."""
+    start = max(0, len(window) - n)
+    first = window.find(G_FAULT, start)
+    if first < 0:
+        return window
+    end = first
+    while end < len(window) and window[end] == G_FAULT:
+        end += 1
+    return window[:first] + window[end:]
 
 
 def _ratio_degraded(window: str, th: Thresholds, already: bool = False) -> bool:
@@ -348,7 +361,9 @@ def expire(
     if not stale:
         return Transition(state, False)
     regions = {
-        name: replace(r, status=UNKNOWN, pending_status="", pending_count=0, pending_since=None, since=now)
+        name: replace(
+            r, status=UNKNOWN, pending_status="", pending_count=0, pending_since=None, since=now, run=0
+        )
         if name in stale
         else r
         for name, r in state.regions.items()

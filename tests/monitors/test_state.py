@@ -211,17 +211,19 @@ def test_a_region_transition_carries_a_readable_reason():
 
 
 @pytest.mark.parametrize(
-    ("error_rate", "most_of_the_time", "max_moves"),
-    [(0.01, UP, 0), (0.05, UP, 10), (0.3, DEGRADED, 18), (1.0, DOWN, 1)],
+    ("error_rate", "up_share", "max_moves"),
+    [((0.01), (0.95, 1.0), 0), (0.05, (0.8, 1.0), 10), (0.3, (0.0, 0.4), 30), (1.0, (0.0, 0.0), 1)],
 )
-def test_random_errors_settle_instead_of_flapping(error_rate, most_of_the_time, max_moves):
-    """Seeded, so deterministic: 300 probes at a steady error rate, 20 different seeds."""
+def test_random_errors_settle_instead_of_flapping(error_rate, up_share, max_moves):
+    """Seeded, so deterministic: 300 probes at a steady error rate, 20 different seeds. Healthy
+    traffic stays up; 30% errors are not reported healthy; nothing flips more than it must."""
     for seed in range(20):
         rng = random.Random(seed)
         seen = run(UP, [FAULT if rng.random() < error_rate else OK for _ in range(300)])
         moves = sum(1 for a, b in pairwise(seen) if a != b)
         assert moves <= max_moves, (seed, moves)
-        assert seen[50:].count(most_of_the_time) > 0.6 * 250, seed
+        low, high = up_share
+        assert low <= seen[50:].count(UP) / 250 <= high, seed
 
 
 # --- Region quorum -----------------------------------------------------------------------------
