@@ -115,6 +115,13 @@ def test_degraded_by_faults_stays_degraded_until_they_fall_below_the_recovery_ra
     assert 18 + 10 < first_up <= 18 + 20  # the window must empty of faults, not just dip under 30%
 
 
+def test_a_blip_with_another_fault_during_recovery_comes_back_up_not_degraded():
+    """Found by the 200-interval noisy bench: a 5xx next to a timeout, then one more 5xx."""
+    seen = run(UP, [OK] * 10 + [FAULT, FAULT, R429, OK, FAULT, OK, OK, OK])
+    assert seen[11] == DOWN
+    assert seen[-1] == UP
+
+
 def test_leaving_down_with_intermittent_faults_still_in_the_window_is_degraded():
     seen = run(UP, [OK, OK, FAULT] * 3 + [OK] * 4 + [FAULT] * 5 + [OK] * 3)
     assert seen[-4:] == [DOWN, DOWN, DOWN, DEGRADED]
