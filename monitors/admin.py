@@ -1,8 +1,10 @@
 """Admin for providers and monitors; probe results are read-only."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 
 from monitors.models import Monitor, ProbeResult, Provider
+from monitors.recording import pause, resume
 
 
 @admin.register(Provider)
@@ -26,10 +28,21 @@ class MonitorAdmin(admin.ModelAdmin):
     )
     list_filter = ("status", "kind", "provider", "enabled")
     search_fields = ("name", "url", "model")
+    actions = ["pause_monitors", "resume_monitors"]
     readonly_fields = (
-        "status", "status_changed_at", "pending_status", "pending_count", "last_outcome",
+        "status", "status_changed_at", "region_states", "last_outcome",
         "last_probe_at", "misconfigured", "next_probe_at",
     )  # fmt: skip
+
+    @admin.action(description="Pause (no probes, no status, excluded from components)")
+    def pause_monitors(self, request, queryset) -> None:
+        count = sum(pause(m, timezone.now()) for m in queryset)
+        self.message_user(request, f"Paused {count} monitor(s).", messages.SUCCESS)
+
+    @admin.action(description="Resume (unknown until the first result)")
+    def resume_monitors(self, request, queryset) -> None:
+        count = sum(resume(m, timezone.now()) for m in queryset)
+        self.message_user(request, f"Resumed {count} monitor(s).", messages.SUCCESS)
 
 
 @admin.register(ProbeResult)

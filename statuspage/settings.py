@@ -121,6 +121,15 @@ PROBE_CONCURRENCY = env_int("PROBE_CONCURRENCY", 100, minimum=1, maximum=5_000)
 DEFAULT_PROBE_INTERVAL = env_int("DEFAULT_PROBE_INTERVAL", 60, minimum=5, maximum=86_400)
 DEMO_FLEET_URL = env_str("DEMO_FLEET_URL", "")
 
+# --- Incident automation -----------------------------------------------------------------------
+# After recovery an automatic incident sits in "Monitoring" this long without relapse, then resolves.
+INCIDENT_QUIET_PERIOD_S = env_float("INCIDENT_QUIET_PERIOD_S", 600.0, minimum=0)
+# Hold automatic incidents of minor impact (degraded performance) for an operator's approval;
+# major and critical ones always publish at once.
+INCIDENT_REVIEW_MINOR = env_bool("INCIDENT_REVIEW_MINOR", False)
+# How often maintenance windows, override expiries and quiet periods are checked.
+STATUS_SWEEP_SECONDS = env_float("STATUS_SWEEP_SECONDS", 5.0, minimum=0.2, maximum=300)
+
 # --- Email -------------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("EMAIL_PORT", 1025, minimum=1, maximum=65_535)
@@ -170,4 +179,6 @@ CELERY_BEAT_SCHEDULE = {
     "probe-scheduler-tick": {"task": "monitors.tick", "schedule": SCHEDULER_TICK_SECONDS},
     # Doorbells can be lost (a worker restart); the sweep bounds the delay that costs.
     "status-propagation-sweep": {"task": "components.propagate", "schedule": 15.0},
+    "stale-monitor-sweep": {"task": "monitors.sweep_stale", "schedule": 15.0},
+    "status-sweep": {"task": "incidents.sweep", "schedule": STATUS_SWEEP_SECONDS},
 }

@@ -42,6 +42,9 @@ class ComponentGroup(models.Model):
         return self.name
 
 
+_REGION_WORDS = {"degraded": "degraded", "down": "failing"}
+
+
 class Component(models.Model):
     public_id = models.CharField(max_length=12, unique=True, default=public_id, editable=False)
     group = models.ForeignKey(
@@ -69,3 +72,13 @@ class Component(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def regional_notes(self) -> list[str]:
+        """Regions that see this component fail while the quorum of regions does not, e.g.
+        "failing in eu": recorded and shown, though it moves no status (use with prefetched monitors)."""
+        seen: dict[str, str] = {}
+        for monitor in self.monitors.all():
+            for region, status in monitor.outvoted_regions().items():
+                if seen.get(region) != "down":
+                    seen[region] = status
+        return [f"{_REGION_WORDS[status]} in {region}" for region, status in sorted(seen.items())]

@@ -27,16 +27,17 @@ def open_incident(
     notify: bool = True,
     author=None,
     now: datetime | None = None,
+    previous_statuses: Mapping[Component, str] | None = None,
 ) -> Incident:
     """Create an incident with its first update, setting each affected component's status."""
     now = now or timezone.now()
     incident = Incident.objects.create(
         name=name, impact=impact, status=status, automatic=automatic, published=published,
-        detection=detection or {}, created_at=now, updated_at=now, started_at=now,
+        detection=detection or {"method": "operator"}, created_at=now, updated_at=now, started_at=now,
     )  # fmt: skip
     incident.components.set(list(component_statuses))
     post_update(incident, status=status, body=body, component_statuses=component_statuses, notify=notify,
-                author=author, now=now)  # fmt: skip
+                author=author, now=now, previous_statuses=previous_statuses)  # fmt: skip
     return incident
 
 
@@ -50,14 +51,17 @@ def post_update(
     notify: bool = True,
     author=None,
     now: datetime | None = None,
+    previous_statuses: Mapping[Component, str] | None = None,
 ) -> IncidentUpdate:
     """Append an update, move the incident's status and timestamps, and set component statuses.
 
+    `previous_statuses` names what components showed before, when the caller has already applied the
+    change (automation follows monitors); the update then records that as their old status.
     Subscribers are notified (by the outbox, in this same transaction) when `notify` and the
     incident is published.
     """
     now = now or timezone.now()
-    affected = _apply_component_statuses(component_statuses or {}, now)
+    affected = _apply_component_statuses(component_statuses or {}, now, previous_statuses or {})
     update = IncidentUpdate.objects.create(
         incident=incident, status=status, body=body, created_at=now, updated_at=now, display_at=now,
         affected_components=affected, deliver_notifications=notify, author=author,
@@ -88,11 +92,14 @@ def publish(incident: Incident, *, notify: bool = True) -> None:
         _after_publish(update)
 
 
-def _apply_component_statuses(component_statuses: Mapping[Component, str], now: datetime) -> list[dict]:
+def _apply_component_statuses(
+    component_statuses: Mapping[Component, str], now: datetime, previous: Mapping[Component, str]
+) -> list[dict]:
     affected = []
     for component, new_status in component_statuses.items():
+        old_status = previous.get(component, component.status)
         affected.append(
-            {"code": component.public_id, "name": component.name, "old_status": component.status,
+            {"code": component.public_id, "name": component.name, "old_status": old_status,
              "new_status": new_status}
         )  # fmt: skip
         if component.status != new_status:

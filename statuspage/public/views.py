@@ -10,9 +10,9 @@ def index(request):
     summary = v2.summary()
     groups = [
         {"group": group, "components": [c for c in group.components.all() if _visible(c)]}
-        for group in ComponentGroup.objects.prefetch_related("components")
+        for group in ComponentGroup.objects.prefetch_related("components__monitors")
     ]
-    ungrouped = [c for c in Component.objects.filter(group=None) if _visible(c)]
+    ungrouped = [c for c in Component.objects.filter(group=None).prefetch_related("monitors") if _visible(c)]
     return render(
         request,
         "public/index.html",
