@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint clean-var
+.PHONY: run test lint clean-var bench-detection
 
 $(VENV)/.run-deps: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(VENV)/.test-deps
 
 lint: $(VENV)/.test-deps
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# Scripted outages through the real pipeline on a compressed clock (bench/detection.py; ~3 minutes).
+bench-detection: $(VENV)/.run-deps
+	$(PY) bench/detection.py $(BENCH_ARGS)
 
 clean-var:
 	rm -rf var

@@ -78,13 +78,13 @@ def child(mode: str, work: list, options: dict, barrier, results) -> None:
     )  # fmt: skip
 
 
-def fan_out(mode: str, work: list, processes: int, options: dict, fake_pid: int) -> dict:
+def fan_out(mode: str, work: list, processes: int, options: dict, fake_pids: list[int]) -> dict:
     """Split `work` over processes started together; the rate is all of it over the whole span."""
     context = multiprocessing.get_context("spawn")
     barrier, results = context.Barrier(processes), context.Queue()
     shares = [work[i::processes] for i in range(processes)]
     workers = [context.Process(target=child, args=(mode, s, options, barrier, results)) for s in shares]
-    fake_before = process_cpu_s(fake_pid)
+    fake_before = sum(process_cpu_s(pid) for pid in fake_pids)
     for worker in workers:
         worker.start()
     reports = []
@@ -100,7 +100,9 @@ def fan_out(mode: str, work: list, processes: int, options: dict, fake_pid: int)
     return {
         "per_s": round(len(work) / span, 1),
         "cpu_ms_per_probe": round(1000 * sum(r["cpu_s"] for r in reports) / len(work), 3),
-        "fake_cpu_ms_per_probe": round(1000 * (process_cpu_s(fake_pid) - fake_before) / len(work), 3),
+        "fake_cpu_ms_per_probe": round(
+            1000 * (sum(process_cpu_s(pid) for pid in fake_pids) - fake_before) / len(work), 3
+        ),
         "outcomes": dict(sum((r["outcomes"] for r in reports), Counter())),
         "samples": [s for r in reports for s in r["samples"]],
     }

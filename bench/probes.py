@@ -40,6 +40,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
 from probe_runners import ROOT, Service, fan_out
@@ -82,20 +83,36 @@ def percentiles(values: list[float]) -> dict[str, float]:
 # --- the workload ---------------------------------------------------------------------------------
 
 
-def specs(fleet_urls: dict[str, str], monitor_ids: list[int], n: int, delays: tuple[int, ...] = ()) -> list:
-    """n probe specs over the targets in turn; with delays, each also injects one in turn."""
+class Endpoint(NamedTuple):
+    provider: str  # a unique provider name: the fleet's, numbered when there are several fleets
+    kind: str
+    model: str
+    url: str
+
+
+def endpoints(fleets: list) -> list[Endpoint]:
+    """Every target on every fleet, interleaved so that consecutive probes go to different fleets."""
+    return [
+        Endpoint(f"{name}-{number}", kind, model, fleet.api_base(name))
+        for name, _, kind, model in TARGETS
+        for number, fleet in enumerate(fleets)
+    ]
+
+
+def specs(targets: list[Endpoint], monitor_ids: list[int], n: int, delays: tuple[int, ...] = ()) -> list:
+    """n probe specs over the endpoints in turn; with delays, each also injects one in turn."""
     from monitors.probes.base import ProbeSpec
 
     made = []
     for i in range(n):
-        provider, _, kind, model = TARGETS[i % len(TARGETS)]
+        target = targets[i % len(targets)]
         headers = {"X-Fake-TTFT-Ms": str(delays[i % len(delays)])} if delays else {}
         made.append(
             ProbeSpec(
                 monitor_id=monitor_ids[i % len(monitor_ids)],
-                kind=kind,
-                url=fleet_urls[provider],
-                model=model,
+                kind=target.kind,
+                url=target.url,
+                model=target.model,
                 stream=True,
                 api_key=KEY,
                 timeout_s=30,
@@ -138,8 +155,8 @@ def raw_requests(probe_specs: list) -> list[tuple[str, str, list[tuple[str, str]
 # --- throughput and timing -----------------------------------------------------------------------
 
 
-def throughput(options, fleet_urls: dict[str, str], monitor_ids: list[int], fake_pid: int) -> dict:
-    probe_specs = specs(fleet_urls, monitor_ids, options.throughput_probes)
+def throughput(options, targets: list[Endpoint], monitor_ids: list[int], fake_pids: list[int]) -> dict:
+    probe_specs = specs(targets, monitor_ids, options.throughput_probes)
     work = [(spec, None) for spec in probe_specs]
     requests = [(request, None) for request in raw_requests(probe_specs)]
     common = {
@@ -151,7 +168,7 @@ def throughput(options, fleet_urls: dict[str, str], monitor_ids: list[int], fake
     rounds: dict[str, list[dict]] = {"bare": [], "engine": [], "engine+db": []}
     for number in range(options.rounds):
         for mode, items in (("bare", requests), ("engine", work), ("engine+db", work)):
-            measured = fan_out(mode, items, options.processes, common, fake_pid)
+            measured = fan_out(mode, items, options.processes, common, fake_pids)
             log(
                 f"throughput round {number + 1} {mode}: {measured['per_s']} /s, "
                 f"{measured['cpu_ms_per_probe']} ms CPU per probe, outcomes {measured['outcomes']}"
@@ -185,16 +202,16 @@ def failures(reports: list[dict]) -> dict[str, int]:
     return {name: count for name, count in total.items() if name not in ("ok", "200")}
 
 
-def timing(options, fleet_urls: dict[str, str], monitor_ids: list[int], fake_pid: int) -> dict:
-    probe_specs = specs(fleet_urls, monitor_ids, options.timing_probes, DELAYS_MS)
+def timing(options, targets: list[Endpoint], monitor_ids: list[int], fake_pids: list[int]) -> dict:
+    probe_specs = specs(targets, monitor_ids, options.timing_probes, DELAYS_MS)
     injected = [float(spec.headers["X-Fake-TTFT-Ms"]) for spec in probe_specs]
     common = {"concurrency": options.timing_concurrency, "batch": options.timing_batch, "warm": True}
     common["region"] = f"{REGION}-timing"
     work = list(zip(probe_specs, injected, strict=True))
-    probed = fan_out("engine", work, options.processes, common, fake_pid)
+    probed = fan_out("engine", work, options.processes, common, fake_pids)
     log(f"timing, engine: {probed['per_s']} /s, error {percentiles(probed['samples'])}")
     requests = list(zip(raw_requests(probe_specs), injected, strict=True))
-    bare = fan_out("bare", requests, options.processes, common, fake_pid)
+    bare = fan_out("bare", requests, options.processes, common, fake_pids)
     log(f"timing, bare loop: {bare['per_s']} /s, error {percentiles(bare['samples'])}")
     return {
         "probes": options.timing_probes,
@@ -370,33 +387,35 @@ def free_redis_db(url: str) -> int:
     raise RuntimeError("no empty Redis database (1-15) for the bench's queues")
 
 
-def create_monitors(count: int, interval: int, fleet_urls: dict[str, str]) -> list[int]:
-    """Scheduling monitors over the targets, first-token delays of 100-400 ms; none due yet."""
+def create_monitors(count: int, interval: int, targets: list[Endpoint]) -> list[int]:
+    """Scheduling monitors over the endpoints, first-token delays of 100-400 ms; none due yet."""
     from datetime import UTC, datetime, timedelta
 
     from monitors.models import Monitor, Provider
 
     later = datetime.now(UTC) + timedelta(days=1)
     providers = {
-        name: Provider.objects.create(name=name, slug=name, base_url=fleet_urls[name], api_key_env=KEY_ENV)
-        for name, *_ in TARGETS
+        t.provider: Provider.objects.create(
+            name=t.provider, slug=t.provider, base_url=t.url, api_key_env=KEY_ENV
+        )
+        for t in targets
     }
     monitors = []
     for i in range(count):
-        name, _, kind, model = TARGETS[i % len(TARGETS)]
+        target = targets[i % len(targets)]
         monitors.append(
             Monitor(
-                provider=providers[name],
+                provider=providers[target.provider],
                 name=f"sched-{i}",
-                kind=kind,
-                url=fleet_urls[name],
-                model=model,
+                kind=target.kind,
+                url=target.url,
+                model=target.model,
                 stream=True,
                 interval_s=interval,
                 timeout_s=10,
                 ttft_timeout_s=8,
                 stall_timeout_s=5,
-                options={"headers": {"X-Fake-TTFT-Ms": str(100 + 100 * (i // len(TARGETS) % 4))}},
+                options={"headers": {"X-Fake-TTFT-Ms": str(100 + 100 * (i // len(targets) % 4))}},
                 next_probe_at=later,
             )
         )
@@ -417,13 +436,16 @@ def main() -> None:
     from monitors.fakeprovider.provider import ProviderSpec
     from monitors.fakeprovider.testing import FakeFleet
 
-    fleet = FakeFleet([ProviderSpec(name, dialect, 0, KEY) for name, dialect, *_ in TARGETS], api_key=KEY)
+    providers = [ProviderSpec(name, dialect, 0, KEY) for name, dialect, *_ in TARGETS]
+    fleets = [FakeFleet(providers, api_key=KEY) for _ in range(options.fakes)]
     create_database(admin_url, db_name)
-    figures = {"bench": "probes", "goals": GOALS, "load_average_at_start": os.getloadavg()}
+    figures = {"bench": "probes", "goals": GOALS, "fake_processes": options.fakes}
+    figures["load_average_at_start"] = os.getloadavg()
     try:
-        fleet.start()
-        fake_pid = fleet._process.pid  # for its CPU time: the fake shares the machine
-        fleet_urls = {name: fleet.api_base(name) for name, *_ in TARGETS}
+        for fleet in fleets:
+            fleet.start()
+        fake_pids = [fleet._process.pid for fleet in fleets]  # for their CPU time: they share the machine
+        targets = endpoints(fleets)
         import django
 
         django.setup()
@@ -431,18 +453,19 @@ def main() -> None:
 
         log("migrating a fresh database")
         call_command("migrate", verbosity=0)
-        monitor_ids = create_monitors(options.monitors, options.interval, fleet_urls)
+        monitor_ids = create_monitors(options.monitors, options.interval, targets)
         if "throughput" in options.only:
-            figures["throughput"] = throughput(options, fleet_urls, monitor_ids, fake_pid)
+            figures["throughput"] = throughput(options, targets, monitor_ids, fake_pids)
         if "timing" in options.only:
-            figures["timing"] = timing(options, fleet_urls, monitor_ids, fake_pid)
+            figures["timing"] = timing(options, targets, monitor_ids, fake_pids)
         if "scheduling" in options.only:
             figures["scheduling"] = scheduling(options, running, broker)
         figures["load_average_at_end"] = os.getloadavg()
     finally:
         for service in running.values():
             service.stop()
-        fleet.stop()
+        for fleet in fleets:
+            fleet.stop()
         cleanup(admin_url, db_name, broker)
         if options.keep_logs:
             log(f"Celery logs kept in {workdir}")
@@ -472,6 +495,7 @@ def cleanup(admin_url: str, db_name: str, broker) -> None:
 def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run: small rounds, 60 s of scheduling")
+    parser.add_argument("--fakes", type=int, default=2, help="fake provider fleet processes (2)")
     parser.add_argument("--processes", type=int, default=2, help="engine processes for throughput, timing")
     parser.add_argument("--workers", type=int, default=4, help="probe worker processes for scheduling")
     parser.add_argument("--concurrency", type=int, default=100, help="probes in flight per process (100)")

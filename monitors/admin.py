@@ -43,7 +43,7 @@ class MonitorAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind", "provider", "enabled")
     search_fields = ("name", "url", "model")
     readonly_fields = (
-        "status", "status_changed_at", "pending_status", "pending_count", "last_outcome",
+        "status", "status_changed_at", "region_states", "last_outcome",
         "last_probe_at", "misconfigured", "next_probe_at",
     )  # fmt: skip
     actions = ["pause", "resume"]

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import os
+from dataclasses import fields
 from datetime import timedelta
 
 from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.utils import timezone
 
+from monitors import state
 from monitors.outcomes import Outcome
 from monitors.probes.base import ProbeSpec
+
+# Monitor.options keys that tune the state machine, e.g. {"confirm_down": 3, "quorum": 2}.
+THRESHOLD_OPTIONS = frozenset(f.name for f in fields(state.Thresholds)) - {
+    "slow_ttft_ms",
+    "slow_total_ms",
+    "claims",
+}
 
 
 class MonitorStatus(models.TextChoices):
@@ -70,11 +79,11 @@ class Monitor(models.Model):
     )
     enabled = models.BooleanField(default=True)
 
-    # Confirmed state and the counters that confirm a change (hysteresis lives on the row).
+    # Confirmed state, and per region the counters and recent results that confirm a change
+    # (hysteresis lives on the row: monitors/state.py).
     status = models.CharField(max_length=10, choices=MonitorStatus.choices, default=MonitorStatus.UNKNOWN)
     status_changed_at = models.DateTimeField(null=True, blank=True)
-    pending_status = models.CharField(max_length=10, choices=MonitorStatus.choices, blank=True)
-    pending_count = models.PositiveIntegerField(default=0)
+    region_states = models.JSONField(default=dict, blank=True)
     last_outcome = models.CharField(max_length=30, blank=True)
     last_probe_at = models.DateTimeField(null=True, blank=True)
     misconfigured = models.CharField(
@@ -97,6 +106,30 @@ class Monitor(models.Model):
 
     def probe_regions(self, default: str) -> list[str]:
         return list(self.regions) or [default]
+
+    def thresholds(self) -> state.Thresholds:
+        tuned = {k: v for k, v in self.options.items() if k in THRESHOLD_OPTIONS}
+        return state.Thresholds(
+            slow_ttft_ms=self.slow_ttft_ms,
+            slow_total_ms=self.slow_total_ms,
+            claims=self.kind == "upstream",
+            **tuned,
+        )
+
+    @property
+    def machine_state(self) -> state.MonitorState:
+        regions = {name: state.RegionState.from_json(r) for name, r in self.region_states.items()}
+        return state.MonitorState(self.status, regions, self.misconfigured)
+
+    @machine_state.setter
+    def machine_state(self, value: state.MonitorState) -> None:
+        self.status = value.status
+        self.region_states = {name: r.as_json() for name, r in value.regions.items()}
+        self.misconfigured = value.misconfigured
+
+    def outvoted_regions(self) -> dict[str, str]:
+        """Regions failing while the quorum says otherwise: shown to readers, not acted on."""
+        return self.machine_state.outvoted()
 
     def to_spec(self) -> ProbeSpec:
         """Resolve this row into what a probe needs; the key comes from the environment only."""
@@ -226,9 +259,13 @@ class StateChange(models.Model):
 
     monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="state_changes")
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when one region moved and the monitor did not (an out-voted region); blank for the monitor.
+    region = models.CharField(max_length=40, blank=True)
     old_status = models.CharField(max_length=10, choices=MonitorStatus.choices)
     new_status = models.CharField(max_length=10, choices=MonitorStatus.choices)
     reason = models.CharField(max_length=300, blank=True)
+    # The first result of the streak that confirmed the change (created_at is the confirming one).
+    since = models.DateTimeField(null=True, blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -240,4 +277,5 @@ class StateChange(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.monitor_id}: {self.old_status} -> {self.new_status}"
+        where = f" in {self.region}" if self.region else ""
+        return f"{self.monitor_id}{where}: {self.old_status} -> {self.new_status}"

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 
 from monitors.models import Monitor, MonitorStatus, StateChange
 
-_STATE = ["enabled", "status", "status_changed_at", "pending_status", "pending_count", "next_probe_at"]
+_STATE = ["enabled", "status", "status_changed_at", "region_states", "next_probe_at"]
 
 
 def pause(monitors: QuerySet[Monitor], *, reason: str, now: datetime, on_change: Callable[[], None]) -> int:
@@ -40,7 +40,7 @@ def _switch(
         ]
         for monitor in switched:
             monitor.enabled, monitor.status, monitor.status_changed_at = enabled, status, now
-            monitor.pending_status, monitor.pending_count = "", 0
+            monitor.region_states = {}  # votes from before the pause confirm nothing after it
             if enabled:
                 monitor.next_probe_at = now
         Monitor.objects.bulk_update(switched, _STATE)

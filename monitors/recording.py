@@ -1,12 +1,13 @@
-"""Store a batch of observations and advance monitor state, in one transaction."""
+"""Store a batch of observations and advance monitor state, in one transaction; expire stale monitors."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
 
 from monitors import aggregator, results, rollups, state
 from monitors.models import Monitor, MonitorStatus, StateChange
@@ -54,11 +55,7 @@ def _record(observations: list[Observation], on_change: Callable[[], None] | Non
                 changes.append(change)
         results.copy(rows)
         aggregator.add_late(rows, watermark)  # usually none: the feed adds the rest shortly
-        _save(
-            monitors.values(),
-            ["status", "status_changed_at", "pending_status", "pending_count", "misconfigured",
-             "last_outcome", "last_probe_at"],
-        )  # fmt: skip
+        _save(monitors.values(), _STATE_FIELDS)
         StateChange.objects.bulk_create(changes)
         if changes and on_change:
             transaction.on_commit(on_change)
@@ -94,30 +91,93 @@ def _span(monitor: Monitor, observation: Observation) -> tuple[int, str]:
     return rollups.span(monitor.status, monitor.last_probe_at, observation.started_at, monitor.interval_s)
 
 
+_STATE_FIELDS = [
+    "status",
+    "status_changed_at",
+    "region_states",
+    "misconfigured",
+    "last_outcome",
+    "last_probe_at",
+]
+
+
 def _apply(monitor: Monitor | None, observation: Observation) -> StateChange | None:
     if monitor is None or not monitor.enabled:
         return None
     monitor.last_outcome = str(observation.outcome)
     monitor.last_probe_at = _latest(monitor.last_probe_at, observation.started_at)
-    current = state.MonitorState(
-        monitor.status, monitor.pending_status, monitor.pending_count, monitor.misconfigured
-    )
-    transition = state.next_state(current, observation.outcome, observation.message)
     old_status = monitor.status
-    monitor.status = transition.state.status
-    monitor.pending_status = transition.state.pending_status
-    monitor.pending_count = transition.state.pending_count
-    monitor.misconfigured = transition.state.misconfigured
-    if not transition.changed:
+    transition = state.next_state(monitor.machine_state, observation, monitor.thresholds())
+    monitor.machine_state = transition.state
+    return _change(monitor, old_status, transition, observation.started_at)
+
+
+def _change(
+    monitor: Monitor, old_status: str, transition: state.Transition, at: datetime
+) -> StateChange | None:
+    """The outbox row for a move of the monitor, or of one region that the quorum out-voted."""
+    if transition.changed:
+        monitor.status_changed_at = at
+        old, new, region = old_status or MonitorStatus.UNKNOWN, monitor.status, ""
+    elif transition.region_changed and _outvoted(transition, monitor.status):
+        old, new, region = (
+            transition.region_old,
+            transition.state.regions[transition.region].status,
+            transition.region,
+        )
+    else:
         return None
-    monitor.status_changed_at = observation.started_at
     return StateChange(
-        monitor=monitor,
-        created_at=observation.started_at,
-        old_status=old_status or MonitorStatus.UNKNOWN,
-        new_status=monitor.status,
-        reason=transition.reason[:300],
-    )
+        monitor=monitor, created_at=at, region=region, old_status=old, new_status=new,
+        reason=transition.reason[:300], since=transition.since or at,
+    )  # fmt: skip
+
+
+def _outvoted(transition: state.Transition, monitor_status: str) -> bool:
+    """The region failed, or stopped failing, while the quorum kept the monitor where it was."""
+    mine = state.SEVERITY.get(monitor_status, 0)
+    now = transition.state.regions[transition.region].status
+    return max(state.SEVERITY.get(transition.region_old, 0), state.SEVERITY.get(now, 0)) > mine
+
+
+def sweep_stale(now: datetime, *, on_change: Callable[[], None] | None = None) -> int:
+    """Mark regions, and monitors, with no result for a few intervals unknown. Safe to run twice."""
+    changes = []
+    with transaction.atomic():
+        # Candidates: silent for a whole interval, or probed from several regions (one can fall
+        # silent while the others keep last_probe_at fresh). The pure function decides.
+        silent = ExpressionWrapper(Value(now) - F("last_probe_at"), output_field=DurationField())
+        one_interval = ExpressionWrapper(
+            F("interval_s") * Value(timedelta(seconds=1)), output_field=DurationField()
+        )
+        candidates = (
+            Monitor.objects.select_for_update(skip_locked=True)
+            .filter(enabled=True)
+            .exclude(status=MonitorStatus.PAUSED)
+            .exclude(region_states={})
+            .alias(silent=silent, one_interval=one_interval)
+            .filter(Q(silent__gt=F("one_interval")) | Q(regions__1__isnull=False))
+            .order_by("pk")
+        )
+        touched = []
+        for monitor in candidates:
+            old_status = monitor.status
+            transition = state.expire(monitor.machine_state, now, monitor.interval, monitor.thresholds())
+            if transition.state == monitor.machine_state:
+                continue
+            monitor.machine_state = transition.state
+            touched.append(monitor)
+            if transition.changed:
+                monitor.status_changed_at = now
+                changes.append(
+                    StateChange(monitor=monitor, created_at=now, old_status=old_status,
+                                new_status=monitor.status, reason=transition.reason[:300], since=now)
+                )  # fmt: skip
+        Monitor.objects.bulk_update(touched, _STATE_FIELDS)
+        StateChange.objects.bulk_create(changes)
+        if changes and on_change:
+            transaction.on_commit(on_change)
+    return len(changes)
 
 
 def _latest(a: datetime | None, b: datetime) -> datetime:

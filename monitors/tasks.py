@@ -1,4 +1,4 @@
-"""Celery tasks for probing (the scheduler tick, probe batches) and for history (rollup feed, upkeep)."""
+"""Celery tasks: the scheduler tick, probe batches (ids in, rows out), the stale sweep, history upkeep."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from monitors import aggregator, engine, scheduling, upkeep
 from monitors.models import Monitor
-from monitors.recording import record
+from monitors.recording import record, sweep_stale
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,12 @@ def probe_batch(*, monitor_ids: list[int], region: str) -> int:
     specs = [monitor.to_spec() for monitor in monitors]
     observations = engine.run_batch_sync(specs, concurrency=settings.PROBE_CONCURRENCY, region=region)
     return record(observations, on_change=ring_status_doorbell)
+
+
+@shared_task(name="monitors.sweep_stale", time_limit=60, soft_time_limit=50)
+def sweep_stale_task() -> int:
+    """Monitors (and regions) that stopped reporting become unknown, never stay green."""
+    return sweep_stale(timezone.now(), on_change=ring_status_doorbell)
 
 
 def ring_status_doorbell() -> None:

@@ -138,6 +138,15 @@ HOURLY_ROLLUP_RETENTION_DAYS = env_int("HOURLY_ROLLUP_RETENTION_DAYS", 90, minim
 ROLLUP_FEED_SECONDS = env_float("ROLLUP_FEED_SECONDS", 300.0, minimum=5, maximum=3_600)
 ROLLUP_SETTLE_SECONDS = env_int("ROLLUP_SETTLE_SECONDS", 60, minimum=0, maximum=3_600)
 
+# --- Incident automation -----------------------------------------------------------------------
+# After recovery an automatic incident sits in "Monitoring" this long without relapse, then resolves.
+INCIDENT_QUIET_PERIOD_S = env_float("INCIDENT_QUIET_PERIOD_S", 600.0, minimum=0)
+# Hold automatic incidents of minor impact (degraded performance) for an operator's approval;
+# major and critical ones always publish at once.
+INCIDENT_REVIEW_MINOR = env_bool("INCIDENT_REVIEW_MINOR", False)
+# How often maintenance windows, override expiries and quiet periods are checked.
+STATUS_SWEEP_SECONDS = env_float("STATUS_SWEEP_SECONDS", 5.0, minimum=0.2, maximum=300)
+
 # --- Email -------------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = env_int("EMAIL_PORT", 1025, minimum=1, maximum=65_535)
@@ -254,4 +263,6 @@ CELERY_BEAT_SCHEDULE = {
     # Partitions ahead, retention of raw results and hourly rollups; hourly so a missed run costs nothing.
     "history-upkeep": {"task": "monitors.history_upkeep", "schedule": 3_600.0},
     "maintenance-reminders": {"task": "incidents.remind_maintenance", "schedule": 60.0},
+    "stale-monitor-sweep": {"task": "monitors.sweep_stale", "schedule": 15.0},
+    "status-sweep": {"task": "incidents.sweep", "schedule": STATUS_SWEEP_SECONDS},
 }

@@ -6,105 +6,253 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Provider',
+            name="Provider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('base_url', models.URLField(max_length=500)),
-                ('api_key_env', models.CharField(blank=True, help_text='Environment variable that holds the API key, e.g. OPENAI_API_KEY.', max_length=100)),
-                ('upstream_status_url', models.URLField(blank=True, help_text="The provider's own Statuspage v2 summary.json, if any.", max_length=500)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("base_url", models.URLField(max_length=500)),
+                (
+                    "api_key_env",
+                    models.CharField(
+                        blank=True,
+                        help_text="Environment variable that holds the API key, e.g. OPENAI_API_KEY.",
+                        max_length=100,
+                    ),
+                ),
+                (
+                    "upstream_status_url",
+                    models.URLField(
+                        blank=True,
+                        help_text="The provider's own Statuspage v2 summary.json, if any.",
+                        max_length=500,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Monitor',
+            name="Monitor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(help_text='Probe kind: openai, anthropic, gemini, models, http, upstream.', max_length=30)),
-                ('url', models.URLField(max_length=500)),
-                ('model', models.CharField(blank=True, max_length=200)),
-                ('stream', models.BooleanField(default=True)),
-                ('interval_s', models.PositiveIntegerField(default=60)),
-                ('timeout_s', models.FloatField(default=30.0)),
-                ('ttft_timeout_s', models.FloatField(default=20.0)),
-                ('stall_timeout_s', models.FloatField(default=10.0)),
-                ('slow_ttft_ms', models.FloatField(blank=True, null=True)),
-                ('slow_total_ms', models.FloatField(blank=True, null=True)),
-                ('expect_text', models.CharField(blank=True, max_length=200)),
-                ('options', models.JSONField(blank=True, default=dict)),
-                ('regions', models.JSONField(blank=True, default=list, help_text='Regions that probe this monitor, e.g. ["eu"].')),
-                ('enabled', models.BooleanField(default=True)),
-                ('status', models.CharField(choices=[('up', 'Up'), ('degraded', 'Degraded'), ('down', 'Down'), ('unknown', 'Unknown'), ('paused', 'Paused')], default='unknown', max_length=10)),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('pending_status', models.CharField(blank=True, choices=[('up', 'Up'), ('degraded', 'Degraded'), ('down', 'Down'), ('unknown', 'Unknown'), ('paused', 'Paused')], max_length=10)),
-                ('pending_count', models.PositiveIntegerField(default=0)),
-                ('last_outcome', models.CharField(blank=True, max_length=30)),
-                ('last_probe_at', models.DateTimeField(blank=True, null=True)),
-                ('misconfigured', models.CharField(blank=True, help_text='Why probes fail on our side, if they do.', max_length=300)),
-                ('next_probe_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('provider', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='monitors', to='monitors.provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        help_text="Probe kind: openai, anthropic, gemini, models, http, upstream.",
+                        max_length=30,
+                    ),
+                ),
+                ("url", models.URLField(max_length=500)),
+                ("model", models.CharField(blank=True, max_length=200)),
+                ("stream", models.BooleanField(default=True)),
+                ("interval_s", models.PositiveIntegerField(default=60)),
+                ("timeout_s", models.FloatField(default=30.0)),
+                ("ttft_timeout_s", models.FloatField(default=20.0)),
+                ("stall_timeout_s", models.FloatField(default=10.0)),
+                ("slow_ttft_ms", models.FloatField(blank=True, null=True)),
+                ("slow_total_ms", models.FloatField(blank=True, null=True)),
+                ("expect_text", models.CharField(blank=True, max_length=200)),
+                ("options", models.JSONField(blank=True, default=dict)),
+                (
+                    "regions",
+                    models.JSONField(
+                        blank=True, default=list, help_text='Regions that probe this monitor, e.g. ["eu"].'
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("up", "Up"),
+                            ("degraded", "Degraded"),
+                            ("down", "Down"),
+                            ("unknown", "Unknown"),
+                            ("paused", "Paused"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "pending_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("up", "Up"),
+                            ("degraded", "Degraded"),
+                            ("down", "Down"),
+                            ("unknown", "Unknown"),
+                            ("paused", "Paused"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("pending_count", models.PositiveIntegerField(default=0)),
+                ("last_outcome", models.CharField(blank=True, max_length=30)),
+                ("last_probe_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "misconfigured",
+                    models.CharField(
+                        blank=True, help_text="Why probes fail on our side, if they do.", max_length=300
+                    ),
+                ),
+                ("next_probe_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="monitors",
+                        to="monitors.provider",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['provider__name', 'name'],
+                "ordering": ["provider__name", "name"],
             },
         ),
         migrations.CreateModel(
-            name='StateChange',
+            name="StateChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('old_status', models.CharField(choices=[('up', 'Up'), ('degraded', 'Degraded'), ('down', 'Down'), ('unknown', 'Unknown'), ('paused', 'Paused')], max_length=10)),
-                ('new_status', models.CharField(choices=[('up', 'Up'), ('degraded', 'Degraded'), ('down', 'Down'), ('unknown', 'Unknown'), ('paused', 'Paused')], max_length=10)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('monitor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='state_changes', to='monitors.monitor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "old_status",
+                    models.CharField(
+                        choices=[
+                            ("up", "Up"),
+                            ("degraded", "Degraded"),
+                            ("down", "Down"),
+                            ("unknown", "Unknown"),
+                            ("paused", "Paused"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "new_status",
+                    models.CharField(
+                        choices=[
+                            ("up", "Up"),
+                            ("degraded", "Degraded"),
+                            ("down", "Down"),
+                            ("unknown", "Unknown"),
+                            ("paused", "Paused"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "monitor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="state_changes",
+                        to="monitors.monitor",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at'],
+                "ordering": ["created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ProbeResult',
+            name="ProbeResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
-                ('region', models.CharField(max_length=40)),
-                ('outcome', models.CharField(choices=[('ok', 'ok'), ('slow', 'slow'), ('rate_limited', 'rate_limited'), ('overloaded', 'overloaded'), ('server_error', 'server_error'), ('cdn_error', 'cdn_error'), ('timeout_connect', 'timeout_connect'), ('timeout_ttft', 'timeout_ttft'), ('connect_error', 'connect_error'), ('stream_stalled', 'stream_stalled'), ('stream_truncated', 'stream_truncated'), ('stream_error_event', 'stream_error_event'), ('empty_response', 'empty_response'), ('malformed', 'malformed'), ('content_check_failed', 'content_check_failed'), ('auth_error', 'auth_error'), ('quota_exhausted', 'quota_exhausted'), ('client_error', 'client_error')], max_length=30)),
-                ('http_status', models.PositiveSmallIntegerField(null=True)),
-                ('error_type', models.CharField(blank=True, max_length=100)),
-                ('message', models.CharField(blank=True, max_length=300)),
-                ('connect_ms', models.FloatField(null=True)),
-                ('ttfb_ms', models.FloatField(null=True)),
-                ('ttft_ms', models.FloatField(null=True)),
-                ('total_ms', models.FloatField(null=True)),
-                ('tokens_out', models.PositiveIntegerField(null=True)),
-                ('tokens_per_s', models.FloatField(null=True)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('monitor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='monitors.monitor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("region", models.CharField(max_length=40)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("ok", "ok"),
+                            ("slow", "slow"),
+                            ("rate_limited", "rate_limited"),
+                            ("overloaded", "overloaded"),
+                            ("server_error", "server_error"),
+                            ("cdn_error", "cdn_error"),
+                            ("timeout_connect", "timeout_connect"),
+                            ("timeout_ttft", "timeout_ttft"),
+                            ("connect_error", "connect_error"),
+                            ("stream_stalled", "stream_stalled"),
+                            ("stream_truncated", "stream_truncated"),
+                            ("stream_error_event", "stream_error_event"),
+                            ("empty_response", "empty_response"),
+                            ("malformed", "malformed"),
+                            ("content_check_failed", "content_check_failed"),
+                            ("auth_error", "auth_error"),
+                            ("quota_exhausted", "quota_exhausted"),
+                            ("client_error", "client_error"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("http_status", models.PositiveSmallIntegerField(null=True)),
+                ("error_type", models.CharField(blank=True, max_length=100)),
+                ("message", models.CharField(blank=True, max_length=300)),
+                ("connect_ms", models.FloatField(null=True)),
+                ("ttfb_ms", models.FloatField(null=True)),
+                ("ttft_ms", models.FloatField(null=True)),
+                ("total_ms", models.FloatField(null=True)),
+                ("tokens_out", models.PositiveIntegerField(null=True)),
+                ("tokens_per_s", models.FloatField(null=True)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                (
+                    "monitor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="monitors.monitor",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['monitor', '-started_at'], name='result_monitor_time')],
+                "indexes": [models.Index(fields=["monitor", "-started_at"], name="result_monitor_time")],
             },
         ),
         migrations.AddIndex(
-            model_name='monitor',
-            index=models.Index(condition=models.Q(('enabled', True)), fields=['next_probe_at'], name='monitor_due'),
+            model_name="monitor",
+            index=models.Index(
+                condition=models.Q(("enabled", True)), fields=["next_probe_at"], name="monitor_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='statechange',
-            index=models.Index(condition=models.Q(('processed_at', None)), fields=['created_at'], name='statechange_pending'),
+            model_name="statechange",
+            index=models.Index(
+                condition=models.Q(("processed_at", None)), fields=["created_at"], name="statechange_pending"
+            ),
         ),
     ]

@@ -48,10 +48,10 @@ Handler = Callable[["Exchange", httpx.Response], Awaitable[Verdict]]
 class Exchange:
     """Deadlines are one `asyncio.timeout`, rescheduled only on real progress: until the first token (or
     first body content) the first-token deadline; then `stall_timeout_s` since the last progress; never
-    past `timeout_s` from the start. Times are perf_counter() stamps taken where bytes arrive, measured
-    from `t_send`: the connection is ready and the request is about to be written (§4: connect apart).
-    With our transport, bytes are stamped when they reach the socket rather than when this task reads
-    them, so a busy event loop does not add its own delay to the measurements.
+    past `timeout_s` from the start. Times are perf_counter() stamps, measured from `t_send`: the
+    request is being written, on a connection already open (§4: connect time apart). With our
+    transport, bytes are stamped when they reach the socket rather than when this task reads them, so
+    a busy event loop does not add its own delay to the measurements.
     """
 
     def __init__(self, spec: ProbeSpec, waits: Waits) -> None:
@@ -76,7 +76,7 @@ class Exchange:
 
     @property
     def t_send(self) -> float:
-        return self.wire.ready or self.t0
+        return self.wire.sent or self.wire.ready or self.t0
 
     def arrived(self) -> float:
         """When the bytes just read reached us (the transport's stamp; otherwise, now)."""

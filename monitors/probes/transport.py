@@ -39,7 +39,8 @@ class WireTiming:
     """perf_counter() stamps of the current probe's connection and of the bytes it last received."""
 
     started: float | None = None  # a new connection was being opened (None: a pooled one was reused)
-    ready: float | None = None  # connected (TCP + TLS) or taken from the pool: the request goes out now
+    ready: float | None = None  # connected (TCP + TLS) or taken from the pool: the request goes out next
+    sent: float | None = None  # the request (headers with its body) is being written to the socket now
     received_at: float | None = None  # when the bytes just handed to the probe reached the socket
 
 
@@ -65,6 +66,14 @@ async def _on_ready(session: Any, ctx: SimpleNamespace, params: Any) -> None:
         timing.ready = time.perf_counter()
 
 
+async def _on_sent(session: Any, ctx: SimpleNamespace, params: Any) -> None:
+    # aiohttp signals a body chunk just before writing it, and writes a request's headers with its
+    # first chunk: the closest stamp to the request leaving (a request without a body has only `ready`).
+    timing = _current.get()
+    if timing is not None:
+        timing.sent = time.perf_counter()
+
+
 class _StampingHandler(ResponseHandler):
     """aiohttp's connection protocol, noting when bytes arrive. A token is timed here, not when the
     event loop gets round to the probe's task: under load that comes milliseconds later."""
@@ -88,6 +97,7 @@ def _session(reuse: bool) -> aiohttp.ClientSession:
     trace.on_connection_create_start.append(_on_create_start)
     trace.on_connection_create_end.append(_on_ready)
     trace.on_connection_reuseconn.append(_on_ready)
+    trace.on_request_chunk_sent.append(_on_sent)
     # Reuse (the default) keeps a batch's connections open between its probes, which costs the prober
     # and the provider much less CPU per probe (bench/probes.py). The first probe on each connection
     # still proves DNS, TCP and TLS and reports connect_ms; the pool dies with the batch. Without

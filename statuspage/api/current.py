@@ -54,7 +54,11 @@ def load(now: datetime) -> Current:
     maintenances = published().filter(kind=Incident.Kind.MAINTENANCE)
     return Current(
         now=now,
-        components=list(Component.objects.select_related("group").order_by("group_id", "position", "name")),
+        components=list(
+            Component.objects.select_related("group")
+            .prefetch_related("monitors")  # for regional notes (an out-voted failing region)
+            .order_by("group_id", "position", "name")
+        ),
         groups=list(ComponentGroup.objects.all()),
         unresolved=list(incidents.filter(status__in=OPEN_INCIDENT)[:LIST_LIMIT]),
         recent_incidents=list(incidents[:LIST_LIMIT]),

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from statuspage.components.models import Component, ComponentGroup
-from statuspage.components.propagation import recompute
+from statuspage.components.propagation import refresh
 
 CONFIGURATION = (
     "name", "group", "description", "position", "showcase", "only_show_if_degraded", "start_date", "monitors",
@@ -85,7 +85,7 @@ class ComponentAdmin(admin.ModelAdmin):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             if {"override_status", "override_until", "override_for"} & set(form.changed_data):
-                recompute(Component.objects.filter(pk=obj.pk), timezone.now())  # shown at once
+                refresh(Component.objects.filter(pk=obj.pk), timezone.now())  # shown at once
 
     @admin.action(description="Clear the status override", permissions=["override"])
     def clear_override(self, request: HttpRequest, queryset: QuerySet[Component]) -> None:
@@ -95,7 +95,7 @@ class ComponentAdmin(admin.ModelAdmin):
                 component.override_status, component.override_until = "", None
                 component.save(update_fields=["override_status", "override_until", "updated_at"])
                 self.log_change(request, component, "Cleared the status override.")
-            recompute(Component.objects.filter(pk__in=[c.pk for c in overridden]), timezone.now())
+            refresh(Component.objects.filter(pk__in=[c.pk for c in overridden]), timezone.now())
         self.message_user(request, f"Cleared {len(overridden)} override(s).", messages.SUCCESS)
 
     def has_override_permission(self, request: HttpRequest) -> bool:

@@ -42,6 +42,9 @@ class ComponentGroup(models.Model):
         return self.name
 
 
+_REGION_WORDS = {"degraded": "degraded", "down": "failing"}
+
+
 class Component(models.Model):
     public_id = models.CharField(max_length=12, unique=True, default=public_id, editable=False)
     group = models.ForeignKey(
@@ -69,3 +72,40 @@ class Component(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def set_status(self, new_status: str, now, source: str) -> bool:
+        """Move to `new_status` and log the interval boundary that uptime is computed from."""
+        if new_status == self.status:
+            return False
+        ComponentStatusChange.objects.create(
+            component=self, old_status=self.status, new_status=new_status, created_at=now, source=source
+        )
+        self.status, self.status_changed_at = new_status, now
+        self.save(update_fields=["status", "status_changed_at", "updated_at"])
+        return True
+
+    def regional_notes(self) -> list[str]:
+        """Regions that see this component fail while the quorum of regions does not, e.g.
+        "failing in eu": recorded and shown, though it moves no status (use with prefetched monitors)."""
+        seen: dict[str, str] = {}
+        for monitor in self.monitors.all():
+            for region, status in monitor.outvoted_regions().items():
+                if seen.get(region) != "down":
+                    seen[region] = status
+        return [f"{_REGION_WORDS[status]} in {region}" for region, status in sorted(seen.items())]
+
+
+class ComponentStatusChange(models.Model):
+    """Every change of a component's status: the intervals time-weighted uptime is computed from."""
+
+    component = models.ForeignKey(Component, on_delete=models.CASCADE, related_name="status_changes")
+    old_status = models.CharField(max_length=24, choices=ComponentStatus.choices)
+    new_status = models.CharField(max_length=24, choices=ComponentStatus.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=20, help_text="monitors, incident update, override...")
+
+    class Meta:
+        indexes = [models.Index(fields=["component", "created_at"], name="componentchange_time")]
+
+    def __str__(self) -> str:
+        return f"{self.component_id}: {self.old_status} -> {self.new_status}"

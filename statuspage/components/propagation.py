@@ -5,47 +5,90 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from monitors.models import StateChange
 from statuspage.components import status
 from statuspage.components.models import Component
+from statuspage.incidents.models import Incident
+from statuspage.lib import pageversion
 
 BATCH = 500
 
+Changes = list[tuple[Component, str]]  # (component, its status before)
 
-def propagate(now: datetime) -> tuple[int, list[tuple[Component, str]]]:
-    """Process up to BATCH pending state changes.
+
+def propagate(now: datetime) -> tuple[int, Changes]:
+    """Process up to BATCH pending state changes, then let incident automation react, in one
+    transaction: a failure leaves the rows pending for the next sweep.
 
     Returns how many were processed and (component, old_status) for each component that changed.
     """
+    from statuspage.incidents import automation  # the next stage downstream
+
     with transaction.atomic():
         pending = list(
             StateChange.objects.select_for_update(skip_locked=True)
             .filter(processed_at=None)
+            .select_related("monitor__provider")
             .order_by("created_at")[:BATCH]
         )
         if not pending:
             return 0, []
-        monitor_ids = {change.monitor_id for change in pending}
+        monitor_ids = {change.monitor_id for change in pending if not change.region}
         changed = recompute(Component.objects.filter(monitors__in=monitor_ids).distinct(), now)
+        automation.on_component_changes(changed, now)
+        for change in pending:
+            if change.monitor.kind == "upstream" and not change.region:
+                automation.note_upstream(change.monitor, change.new_status, change.since or change.created_at)
+        if any(change.region for change in pending):
+            transaction.on_commit(pageversion.bump)  # an out-voted region's flag is on the page
         StateChange.objects.filter(pk__in=[c.pk for c in pending]).update(processed_at=now)
     return len(pending), changed
 
 
-def recompute(components, now: datetime) -> list[tuple[Component, str]]:
+def target_status(component: Component, now: datetime, in_maintenance: bool) -> str:
+    """What the component should show now (monitors are expected to be prefetched)."""
+    return status.derive(
+        (m.status for m in component.monitors.all()),
+        current=component.status,
+        override_status=component.override_status,
+        override_until=component.override_until,
+        in_maintenance=in_maintenance,
+        now=now,
+    )
+
+
+def recompute(components: QuerySet[Component], now: datetime) -> Changes:
     """Derive each component's status from its monitors and save the ones that changed."""
+    components = list(components.prefetch_related("monitors"))
+    maintained = Incident.objects.components_in_maintenance([c.pk for c in components])
     changed = []
-    for component in components.prefetch_related("monitors"):
-        new = status.derive(
-            (m.status for m in component.monitors.all()),
-            current=component.status,
-            override_status=component.override_status,
-            override_until=component.override_until,
-            now=now,
-        )
-        if new != component.status:
-            changed.append((component, component.status))
-            component.status = new
-            component.status_changed_at = now
-            component.save(update_fields=["status", "status_changed_at", "updated_at"])
+    for component in components:
+        new = target_status(component, now, component.pk in maintained)
+        old = component.status
+        if component.set_status(new, now, source="monitors"):
+            changed.append((component, old))
     return changed
+
+
+def refresh(components: QuerySet[Component], now: datetime) -> Changes:
+    """Recompute at once (an operator set or cleared an override) and let incident automation react."""
+    from statuspage.incidents import automation  # the next stage downstream
+
+    changed = recompute(components, now)
+    automation.on_component_changes(changed, now)
+    return changed
+
+
+def expire_overrides(now: datetime) -> Changes:
+    """Clear operator overrides whose time is up and show what the monitors say again."""
+    expired = list(
+        Component.objects.select_for_update(skip_locked=True)
+        .exclude(override_status="")
+        .filter(override_until__lte=now)
+    )
+    for component in expired:
+        component.override_status, component.override_until = "", None
+        component.save(update_fields=["override_status", "override_until", "updated_at"])
+    return recompute(Component.objects.filter(pk__in=[c.pk for c in expired]), now) if expired else []

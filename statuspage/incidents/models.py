@@ -31,6 +31,22 @@ class IncidentStatus(models.TextChoices):
 
 OPEN_INCIDENT = (IncidentStatus.INVESTIGATING, IncidentStatus.IDENTIFIED, IncidentStatus.MONITORING)
 CLOSED = (IncidentStatus.RESOLVED, IncidentStatus.POSTMORTEM, IncidentStatus.COMPLETED)
+MAINTENANCE_ACTIVE = (IncidentStatus.IN_PROGRESS, IncidentStatus.VERIFYING)
+
+
+class IncidentQuerySet(models.QuerySet):
+    def open_incidents(self) -> IncidentQuerySet:
+        return self.filter(kind=Incident.Kind.INCIDENT, status__in=OPEN_INCIDENT)
+
+    def active_maintenance(self) -> IncidentQuerySet:
+        return self.filter(kind=Incident.Kind.MAINTENANCE, status__in=MAINTENANCE_ACTIVE)
+
+    def components_in_maintenance(self, component_ids) -> set[int]:
+        """Which of these components an in-progress maintenance window covers."""
+        through = Incident.components.through.objects.filter(
+            component_id__in=component_ids, incident__in=self.active_maintenance()
+        )
+        return set(through.values_list("component_id", flat=True))
 
 
 class Incident(models.Model):
@@ -66,6 +82,8 @@ class Incident(models.Model):
     postmortem_published_at = models.DateTimeField(null=True, blank=True)
     # Work in progress, never shown to readers or sent (postmortem_body is the published text).
     postmortem_draft = models.TextField(blank=True)
+
+    objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -29,6 +29,7 @@ def open_incident(
     author=None,
     now: datetime | None = None,
     request_key: str = "",
+    previous_statuses: Mapping[Component, str] | None = None,
 ) -> Incident:
     """Create an incident with its first update, setting each affected component's status.
 
@@ -39,11 +40,13 @@ def open_incident(
     now = now or timezone.now()
     incident = Incident.objects.create(
         name=name, impact=impact, status=status, automatic=automatic, published=published,
-        detection=detection or {}, created_at=now, updated_at=now, started_at=now,
+        detection=detection or {"method": "operator"}, created_at=now, updated_at=now, started_at=now,
     )  # fmt: skip
     incident.components.set(list(component_statuses))
-    post_update(incident, status=status, body=body, component_statuses=component_statuses, notify=notify,
-                author=author, now=now, request_key=request_key)  # fmt: skip
+    post_update(
+        incident, status=status, body=body, component_statuses=component_statuses, notify=notify,
+        author=author, now=now, request_key=request_key, previous_statuses=previous_statuses,
+    )  # fmt: skip
     return incident
 
 
@@ -58,17 +61,20 @@ def post_update(
     author=None,
     now: datetime | None = None,
     request_key: str = "",
+    previous_statuses: Mapping[Component, str] | None = None,
 ) -> IncidentUpdate:
     """Append an update, move the incident's status and timestamps, and set component statuses.
 
     Components named in `component_statuses` join the incident's affected components. Subscribers
     are notified (by the outbox, in this same transaction) when `notify` and the incident is
     published. A `request_key` already used (a form submitted twice) returns that update unchanged.
+    `previous_statuses` names what components showed before, when the caller has already applied the
+    change (automation follows monitors); the update then records that as their old status.
     """
     if request_key and (done := IncidentUpdate.objects.filter(request_key=request_key).first()):
         return done
     now = now or timezone.now()
-    affected = _apply_component_statuses(component_statuses or {}, now)
+    affected = _apply_component_statuses(component_statuses or {}, now, previous_statuses or {})
     if component_statuses:
         incident.components.add(*component_statuses)
     update = IncidentUpdate.objects.create(
@@ -206,17 +212,17 @@ def schedule_maintenance(
     return incident
 
 
-def _apply_component_statuses(component_statuses: Mapping[Component, str], now: datetime) -> list[dict]:
+def _apply_component_statuses(
+    component_statuses: Mapping[Component, str], now: datetime, previous: Mapping[Component, str]
+) -> list[dict]:
     affected = []
     for component, new_status in component_statuses.items():
+        old_status = previous.get(component, component.status)
         affected.append(
-            {"code": component.public_id, "name": component.name, "old_status": component.status,
+            {"code": component.public_id, "name": component.name, "old_status": old_status,
              "new_status": new_status}
         )  # fmt: skip
-        if component.status != new_status:
-            component.status = new_status
-            component.status_changed_at = now
-            component.save(update_fields=["status", "status_changed_at", "updated_at"])
+        component.set_status(new_status, now, source="incident update")
     return affected
 
 

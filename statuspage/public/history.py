@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from itertools import pairwise
 
 from django.db import connection
 from django.db.models import Q
@@ -18,13 +17,11 @@ from monitors import histogram
 from monitors import history as rollups
 from monitors.histogram import Histogram
 from monitors.outcomes import OURS, SUCCESS
+from statuspage.components import uptime as component_uptime
 from statuspage.components.models import Component
-from statuspage.incidents.models import Impact, Incident
+from statuspage.incidents.models import Incident
 
 DAYS = 90
-# Statuspage's weights (reference/peers.md): a major outage is down, a partial outage counts 30 %,
-# degraded performance and maintenance count as up.
-IMPACT_WEIGHT = {Impact.CRITICAL: 1.0, Impact.MAJOR: 0.3}
 
 
 @dataclass(frozen=True)
@@ -59,29 +56,23 @@ class Series:
 
 
 def day_cells(components: Sequence[Component], now: datetime, days: int = DAYS) -> dict[int, list[Day]]:
-    """Per component, the last `days` UTC days, oldest first, today last (so far)."""
-    first = now.date() - timedelta(days=days - 1)
-    window_start = datetime.combine(first, time.min, tzinfo=now.tzinfo)
+    """Per component, the last `days` UTC days, oldest first, today last (so far).
+
+    Uptime is the one definition (statuspage/components/uptime.py, docs/uptime.md): time-weighted from
+    the component's status intervals; the incidents named on a day are only its tooltip.
+    """
+    window_start = datetime.combine(now.date() - timedelta(days=days - 1), time.min, tzinfo=now.tzinfo)
     outages = _incident_intervals(components, window_start, now)
+    measured = component_uptime.daily(components, days, now)
     cells: dict[int, list[Day]] = {}
     for component in components:
-        born = component.start_date or component.created_at.date()
         mine = outages.get(component.pk, [])
         row = []
-        for offset in range(days):
-            day = first + timedelta(days=offset)
-            if day < born:
-                row.append(Day(day, None))
-                continue
-            start = datetime.combine(day, time.min, tzinfo=now.tzinfo)
+        for point in measured[component.pk]:
+            start = datetime.combine(point.day, time.min, tzinfo=now.tzinfo)
             end = min(start + timedelta(days=1), now)
-            hits = [o for o in mine if o.start < end and o.end > start]
-            if not hits:  # most days: nothing to weigh
-                row.append(Day(day, 1.0))
-                continue
-            down = _downtime(hits, start, end)
-            span = max((end - start).total_seconds(), 1.0)
-            row.append(Day(day, max(0.0, 1.0 - down / span), tuple(dict.fromkeys(o.name for o in hits))))
+            names = tuple(dict.fromkeys(o.name for o in mine if o.start < end and o.end > start))
+            row.append(Day(point.day, point.uptime, names))
         cells[component.pk] = row
     return cells
 
@@ -126,14 +117,13 @@ def _monitors_of(components: Sequence[Component]) -> dict[int, set[int]]:
 class _Outage:
     start: datetime
     end: datetime
-    weight: float
     name: str
 
 
 def _incident_intervals(
     components: Sequence[Component], since: datetime, now: datetime
 ) -> dict[int, list[_Outage]]:
-    """Published incidents overlapping the window, as weighted intervals per affected component."""
+    """Published incidents overlapping the window, as intervals per affected component (for tooltips)."""
     wanted = {c.pk for c in components}
     rows = (
         Incident.objects.filter(published=True, kind=Incident.Kind.INCIDENT, started_at__lt=now)
@@ -146,23 +136,12 @@ def _incident_intervals(
         outage = _Outage(
             incident.started_at,
             incident.resolved_at or now,
-            IMPACT_WEIGHT.get(incident.impact, 0.0),
             incident.name,
         )
         for component in incident.components.all():
             if component.pk in wanted:
                 found[component.pk].append(outage)
     return found
-
-
-def _downtime(hits: list[_Outage], start: datetime, end: datetime) -> float:
-    """Weighted seconds of downtime in [start, end), the worst outage winning where they overlap."""
-    edges = sorted({start, end} | {max(o.start, start) for o in hits} | {min(o.end, end) for o in hits})
-    down = 0.0
-    for left, right in pairwise(edges):
-        weight = max((o.weight for o in hits if o.start <= left and o.end >= right), default=0.0)
-        down += weight * (right - left).total_seconds()
-    return down
 
 
 @dataclass(frozen=True)

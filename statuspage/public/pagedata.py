@@ -21,6 +21,7 @@ class Row:
     bar: str  # server-rendered uptime cells
     chart: str  # server-rendered SVG, empty without latency data
     upstream: list[tuple[Claim, str]]  # each provider's own claim, and its status for this name if listed
+    regional: list[str]  # regions failing while the quorum of regions does not, e.g. "failing in eu"
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def _row(component: Component, days: list[Day], series: list[history.Series], cl
         bar=charts.uptime_bar(days, component.public_id, component.name),
         chart=charts.latency_chart(series) if series else "",
         upstream=[(claim, claim.components.get(component.name, "")) for claim in claims],
+        regional=component.regional_notes(),
     )
 
 

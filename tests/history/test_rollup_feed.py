@@ -40,12 +40,12 @@ def test_a_batch_applied_twice_counts_once(make_monitor, observe, feed, base):
     batch = [observe(monitor, base, Outcome.SERVER_ERROR), observe(monitor, base + timedelta(seconds=60))]
     record(batch)
     monitor.refresh_from_db()
-    state = (monitor.status, monitor.pending_status, monitor.pending_count, monitor.last_probe_at)
+    state = (monitor.status, monitor.region_states, monitor.last_probe_at)
 
     assert record(batch) == 0
     assert ProbeResult.objects.count() == 2
     monitor.refresh_from_db()
-    assert (monitor.status, monitor.pending_status, monitor.pending_count, monitor.last_probe_at) == state
+    assert (monitor.status, monitor.region_states, monitor.last_probe_at) == state
 
     feed()
     record(batch)  # and again once the feed is past them: the writer adds nothing either

@@ -19,6 +19,17 @@ def test_claims_only_due_enabled_monitors_and_advances_them(make_monitor):
     assert claim_due(now, 100) == []
 
 
+def test_claimed_regions_are_lists_of_names_not_json_text(make_monitor):
+    now = timezone.now()
+    multi = make_monitor(next_probe_at=now, regions=["eu", "us"])
+    single = make_monitor(next_probe_at=now)
+    claimed = dict(claim_due(now, 10))
+    assert claimed == {multi.pk: ["eu", "us"], single.pk: []}
+    assert sorted(region for region, _ in batches_by_region(list(claimed.items()), "default", 10)) == [
+        "default", "eu", "us",
+    ]  # fmt: skip
+
+
 def test_a_monitor_far_behind_restarts_from_now_instead_of_bursting(make_monitor):
     now = timezone.now()
     late = make_monitor(next_probe_at=now - timedelta(hours=2))

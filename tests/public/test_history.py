@@ -1,4 +1,4 @@
-"""Per-day uptime from weighted outage intervals (pure reads of incidents; no probe results)."""
+"""Per-day uptime from the component's status intervals (the one definition); incidents name the day."""
 
 from __future__ import annotations
 
@@ -17,12 +17,19 @@ def chat(make_component):
     return make_component("Chat", created_at=NOW - timedelta(days=10))
 
 
+# What an incident of each impact sets its component to (Statuspage's weights: 1, 0.3 and 0).
+SHOWN = {"critical": "major_outage", "major": "partial_outage", "minor": "degraded_performance"}
+
+
 def outage(component, impact, start, hours):
     incident = services.open_incident(
-        name=f"{impact} outage", impact=impact, body="x", component_statuses={component: "major_outage"},
+        name=f"{impact} outage", impact=impact, body="x", component_statuses={component: SHOWN[impact]},
         now=start,
     )  # fmt: skip
-    services.post_update(incident, status="resolved", body="y", now=start + timedelta(hours=hours))
+    services.post_update(
+        incident, status="resolved", body="y", component_statuses={component: "operational"},
+        now=start + timedelta(hours=hours),
+    )  # fmt: skip
 
 
 def test_days_before_the_component_existed_have_no_data(chat):
@@ -44,11 +51,17 @@ def test_a_six_hour_outage_costs_a_quarter_day_weighted_by_impact(chat, impact, 
     assert day.incidents == (f"{impact} outage",)
 
 
-def test_overlapping_outages_count_once_at_the_worst_weight(chat):
-    outage(chat, "critical", datetime(2026, 5, 18, 0, tzinfo=UTC), 6)
-    outage(chat, "major", datetime(2026, 5, 18, 3, tzinfo=UTC), 6)
+def test_an_outage_that_eases_counts_each_interval_at_its_own_weight(chat):
+    start = datetime(2026, 5, 18, 0, tzinfo=UTC)
+    incident = services.open_incident(
+        name="outage", impact="critical", body="x", component_statuses={chat: "major_outage"}, now=start
+    )
+    services.post_update(incident, status="monitoring", body="y", component_statuses={chat: "partial_outage"},
+                         now=start + timedelta(hours=3))  # fmt: skip
+    services.post_update(incident, status="resolved", body="z", component_statuses={chat: "operational"},
+                         now=start + timedelta(hours=9))  # fmt: skip
     day = history.day_cells([chat], NOW)[chat.pk][-3]
-    assert day.uptime == pytest.approx(1 - (6 + 3 * 0.3) / 24)
+    assert day.uptime == pytest.approx(1 - (3 + 6 * 0.3) / 24)
 
 
 def test_an_outage_across_midnight_splits_between_days(chat):
