@@ -6,10 +6,10 @@ Run from the repository root with the project's environment:
     .venv/bin/python bench/probes.py --quick    # about 3 minutes: one round, one minute of scheduling
 
 It uses the Postgres server of DATABASE_URL (a database of its own, dropped at the end) and the Redis
-server of REDIS_URL (an empty database number of its own; the keys it made are deleted at the end),
-starts a fake provider fleet, Celery workers and beat on loopback, and stops them. Every probe is a
-streamed chat completion (OpenAI, DeepSeek, Anthropic and Gemini dialects in turn) of max_tokens 1, the
-default monitor. Baselines come from the same run:
+server of REDIS_URL (a database number nobody uses, emptied at the end), starts --fakes fake provider
+fleets (one process each, so the fake is not the bottleneck), Celery workers and beat on loopback, and
+stops them. Every probe is a streamed chat completion of max_tokens 1, the default monitor, in the
+OpenAI, DeepSeek, Anthropic and Gemini dialects in turn. Baselines come from the same run:
 
 1. Throughput. The same requests three ways, each in --processes processes at --concurrency in flight
    each: a bare aiohttp loop on pooled connections (the fastest Python client, the baseline); the probe
@@ -17,7 +17,8 @@ default monitor. Baselines come from the same run:
    transaction per batch of --batch (what a probe worker does). Rounds alternate; medians reported.
 2. Timing accuracy. Engine probes with first-token delays of 50, 200 and 800 ms injected by the fake
    (X-Fake-TTFT-Ms), at a rate near the throughput goal: measured TTFT minus injected. Beside it, the
-   bare loop's own error for the same requests (the floor this machine allows at that moment).
+   bare loop's error for the same requests (send to end of body), and both one probe at a time: the
+   floor of this machine and fake, where nothing queues.
 3. Scheduling at scale. --monitors monitors every --interval seconds for --schedule-seconds through the
    real pipeline: celery beat, the tick on a worker of its own, probe workers, engine, recording. Due
    times are known from each monitor's first due time (the scheduler keeps the phase), so the lag is
@@ -58,6 +59,7 @@ TARGETS = [
     ("gemini-sim", "gemini", "gemini", "gemini-2.5-flash"),
 ]
 DELAYS_MS = (50, 200, 800)
+FLOOR_PROBES = 100
 PARTS = ["throughput", "timing", "scheduling"]
 GOALS = {"probes_per_s": 500, "timing_median_ms": 1.0, "timing_p99_ms": 5.0, "lag_p99_ms": 2000}
 
@@ -213,6 +215,14 @@ def timing(options, targets: list[Endpoint], monitor_ids: list[int], fake_pids: 
     requests = list(zip(raw_requests(probe_specs), injected, strict=True))
     bare = fan_out("bare", requests, options.processes, common, fake_pids)
     log(f"timing, bare loop: {bare['per_s']} /s, error {percentiles(bare['samples'])}")
+    # The floor: one probe at a time (50 ms injected), so neither side queues; what is left is the
+    # round trip and the fake's own handling before it starts the delay, which no client can remove.
+    alone = {**common, "concurrency": 1}
+    one_spec = specs(targets, monitor_ids, FLOOR_PROBES, (50,))
+    engine_alone = fan_out("engine", [(spec, 50.0) for spec in one_spec], 1, alone, fake_pids)
+    bare_alone = fan_out("bare", [(request, 50.0) for request in raw_requests(one_spec)], 1, alone, fake_pids)
+    floor = {"engine": percentiles(engine_alone["samples"]), "bare_loop": percentiles(bare_alone["samples"])}
+    log(f"timing, one at a time: {floor}")
     return {
         "probes": options.timing_probes,
         "injected_ms": list(DELAYS_MS),
@@ -222,6 +232,7 @@ def timing(options, targets: list[Endpoint], monitor_ids: list[int], fake_pids: 
         "error_ms": percentiles(probed["samples"]),
         "bare_loop_per_s": bare["per_s"],
         "bare_loop_error_ms": percentiles(bare["samples"]),
+        "one_at_a_time_error_ms": floor,
         "not_ok": failures([probed]),
     }
 
@@ -230,8 +241,8 @@ def timing(options, targets: list[Endpoint], monitor_ids: list[int], fake_pids: 
 
 
 def services(options, workdir: Path) -> dict[str, Service]:
-    """Probe workers on the region's queue; the tick (and the other periodic tasks) on a worker of its
-    own, so it never waits behind a probe batch; beat."""
+    """Probe workers on the region's queue; the tick and the other periodic tasks on a worker of their
+    own, so the tick never waits behind a probe batch; beat."""
     common = ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"]
     tag = f"bench-probes-{os.getpid()}"
     probes = [
@@ -243,7 +254,9 @@ def services(options, workdir: Path) -> dict[str, Service]:
         "--pool",
         "prefork",
     ]
-    default = ["worker", "-Q", "default", "--concurrency", "1"]
+    # Spare processes: a rollup feed or a burst of status propagation runs for seconds at a time, and
+    # a tick stuck behind it is a probe late by as much (better still: the tick on a queue of its own).
+    default = ["worker", "-Q", "default", "--concurrency", "3"]
     return {
         "probe-workers": Service(
             "probe-workers", [*probes, "-n", f"{tag}-probes@%h", *common], " ready.", workdir
@@ -304,7 +317,7 @@ def spread_due_times(start, interval_s: int) -> dict:
         cursor.execute(
             """
             UPDATE monitors_monitor AS m
-            SET next_probe_at = %s + make_interval(secs => %s * (s.n - 1) / s.total)
+            SET next_probe_at = %s + make_interval(secs => %s::float8 * (s.n - 1) / s.total)
             FROM (SELECT id, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total
                   FROM monitors_monitor WHERE name LIKE 'sched-%%') AS s
             WHERE m.id = s.id

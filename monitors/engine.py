@@ -11,7 +11,7 @@ import httpx
 from monitors import probes
 from monitors.outcomes import Outcome
 from monitors.probes.base import Observation, ProbeSpec
-from monitors.probes.transport import make_client
+from monitors.probes.transport import make_client, new_event_loop
 from statuspage.lib.redact import clip, redact, redact_data
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ async def run_batch(
 ) -> list[Observation]:
     """One Observation per spec, in order. A hanging endpoint holds only its own slot until its deadline."""
     semaphore = asyncio.Semaphore(max(1, concurrency))
-    pacer = _Pacer(START_SPACING_S)
+    pacer = Pacer(START_SPACING_S)
     async with make_client(reuse_connections=reuse_connections) as client:
         return list(
             await asyncio.gather(*(_run_one(spec, client, semaphore, pacer, region) for spec in specs))
@@ -39,11 +39,13 @@ async def run_batch(
 
 
 def run_batch_sync(specs: list[ProbeSpec], *, concurrency: int, region: str) -> list[Observation]:
-    """For Celery's synchronous tasks: a fresh event loop per batch, closed when it is done."""
-    return asyncio.run(run_batch(specs, concurrency=concurrency, region=region))
+    """For Celery's synchronous tasks: a fresh event loop per batch (one that stamps its polls, see
+    transport.PollStampingSelector), closed when it is done."""
+    with asyncio.Runner(loop_factory=new_event_loop) as runner:
+        return runner.run(run_batch(specs, concurrency=concurrency, region=region))
 
 
-class _Pacer:
+class Pacer:
     """Hands out start times at least `spacing_s` apart, in the order asked."""
 
     def __init__(self, spacing_s: float) -> None:
@@ -59,7 +61,7 @@ class _Pacer:
 
 
 async def _run_one(
-    spec: ProbeSpec, client: httpx.AsyncClient, semaphore: asyncio.Semaphore, pacer: _Pacer, region: str
+    spec: ProbeSpec, client: httpx.AsyncClient, semaphore: asyncio.Semaphore, pacer: Pacer, region: str
 ) -> Observation:
     async with semaphore:
         await pacer.turn()

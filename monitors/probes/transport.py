@@ -9,15 +9,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import contextvars
 import functools
+import selectors
 import ssl
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -39,7 +40,7 @@ class WireTiming:
     """perf_counter() stamps of the current probe's connection and of the bytes it last received."""
 
     started: float | None = None  # a new connection was being opened (None: a pooled one was reused)
-    ready: float | None = None  # connected (TCP + TLS) or taken from the pool: the request goes out next
+    ready: float | None = None  # the new connection is open (TCP and TLS)
     sent: float | None = None  # the request (headers with its body) is being written to the socket now
     received_at: float | None = None  # when the bytes just handed to the probe reached the socket
 
@@ -54,50 +55,75 @@ def track() -> WireTiming:
     return timing
 
 
-async def _on_create_start(session: Any, ctx: SimpleNamespace, params: Any) -> None:
+def _stamp(field: str) -> None:
     timing = _current.get()
     if timing is not None:
-        timing.started = time.perf_counter()
+        setattr(timing, field, time.perf_counter())
 
 
-async def _on_ready(session: Any, ctx: SimpleNamespace, params: Any) -> None:
-    timing = _current.get()
-    if timing is not None:
-        timing.ready = time.perf_counter()
+# The stamps come from small overrides of aiohttp (pinned) rather than its TraceConfig signals, which
+# cost a sixth of the prober's CPU per probe (a parameters object and an await for every event).
 
 
-async def _on_sent(session: Any, ctx: SimpleNamespace, params: Any) -> None:
-    # aiohttp signals a body chunk just before writing it, and writes a request's headers with its
-    # first chunk: the closest stamp to the request leaving (a request without a body has only `ready`).
-    timing = _current.get()
-    if timing is not None:
-        timing.sent = time.perf_counter()
+class PollStampingSelector(selectors.EpollSelector):
+    """Notes when each poll that found work returned: bytes it reports were in the socket by then,
+    however many callbacks the event loop runs before it reads them."""
+
+    polled_at = 0.0
+
+    def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
+        events = super().select(timeout)
+        if events:
+            self.polled_at = time.perf_counter()
+        return events
+
+
+def new_event_loop() -> asyncio.AbstractEventLoop:
+    """The probes' event loop: asyncio's own, on a selector that stamps its polls."""
+    return asyncio.SelectorEventLoop(PollStampingSelector())
 
 
 class _StampingHandler(ResponseHandler):
-    """aiohttp's connection protocol, noting when bytes arrive. A token is timed here, not when the
-    event loop gets round to the probe's task: under load that comes milliseconds later."""
+    """aiohttp's connection protocol, noting when bytes arrive: when the poll that found them returned
+    on our event loop (any other loop: when they are handed over). A token is timed here, not when the
+    loop gets round to the probe's task: under load that comes milliseconds later."""
 
-    received_at: float | None = None
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(loop)
+        selector = getattr(loop, "_selector", None)
+        self.polls = selector if isinstance(selector, PollStampingSelector) else None
+        self.received_at: float | None = None
 
     def data_received(self, data: bytes) -> None:
         if data:  # aiohttp calls it empty too, to resume a paused read: that is no arrival
-            self.received_at = time.perf_counter()
+            self.received_at = self.polls.polled_at if self.polls is not None else time.perf_counter()
         super().data_received(data)
 
 
 class _Connector(aiohttp.TCPConnector):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._factory = functools.partial(_StampingHandler, loop=self._loop)  # aiohttp is pinned
+        self._factory = functools.partial(_StampingHandler, loop=self._loop)
+
+    async def _create_connection(self, req: Any, traces: Any, timeout: Any) -> ResponseHandler:
+        """Only for a new connection (DNS, TCP and TLS); a pooled one is taken without it."""
+        _stamp("started")
+        protocol = await super()._create_connection(req, traces, timeout)
+        _stamp("ready")
+        return protocol
+
+
+class _Request(aiohttp.ClientRequest):
+    async def send(self, conn: Any) -> aiohttp.ClientResponse:
+        _stamp("sent")  # a request without a body is written in here
+        return await super().send(conn)
+
+    async def write_bytes(self, writer: Any, conn: Any, content_length: int | None = None) -> None:
+        _stamp("sent")  # the body, and the headers buffered to go with it, are written next
+        await super().write_bytes(writer, conn, content_length)
 
 
 def _session(reuse: bool) -> aiohttp.ClientSession:
-    trace = aiohttp.TraceConfig()
-    trace.on_connection_create_start.append(_on_create_start)
-    trace.on_connection_create_end.append(_on_ready)
-    trace.on_connection_reuseconn.append(_on_ready)
-    trace.on_request_chunk_sent.append(_on_sent)
     # Reuse (the default) keeps a batch's connections open between its probes, which costs the prober
     # and the provider much less CPU per probe (bench/probes.py). The first probe on each connection
     # still proves DNS, TCP and TLS and reports connect_ms; the pool dies with the batch. Without
@@ -111,7 +137,7 @@ def _session(reuse: bool) -> aiohttp.ClientSession:
     )
     # No cookie jar: probes of different monitors share the session, and must not share cookies.
     return aiohttp.ClientSession(
-        connector=connector, trace_configs=[trace], cookie_jar=aiohttp.DummyCookieJar()
+        connector=connector, request_class=_Request, cookie_jar=aiohttp.DummyCookieJar()
     )
 
 
@@ -226,7 +252,7 @@ class ProbeTransport(httpx.AsyncBaseTransport):
 def _reused() -> bool:
     """The request went out on a pooled connection (no new one was opened for it)."""
     timing = _current.get()
-    return timing is not None and timing.ready is not None and timing.started is None
+    return timing is not None and timing.sent is not None and timing.started is None
 
 
 class ProbeClient(httpx.AsyncClient):

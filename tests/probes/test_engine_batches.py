@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import time
 
@@ -146,3 +147,19 @@ def test_secrets_in_extra_headers_are_redacted_too(raw_server) -> None:
 def assert_clean(obs, secret: str) -> None:
     assert secret not in obs.message and secret not in obs.error_type and secret not in str(obs.details)
     assert KEY not in obs.message or secret == KEY
+
+
+def test_probe_starts_are_spaced_so_a_batch_does_not_begin_as_one_burst() -> None:
+    async def starts() -> list[float]:
+        pacer, loop, began = engine.Pacer(0.002), asyncio.get_running_loop(), []
+
+        async def start() -> None:
+            await pacer.turn()
+            began.append(loop.time())
+
+        await asyncio.gather(*(start() for _ in range(10)))
+        return began
+
+    began = asyncio.run(starts())
+    # The n-th start comes no sooner than n spacings after the first (a busy loop may run it later).
+    assert all(at - began[0] >= n * 0.002 - 1e-6 for n, at in enumerate(began))
