@@ -2,7 +2,7 @@
 
 Run from the repository root with the project's environment:
 
-    .venv/bin/python bench/probes.py            # about 11 minutes (5 of them the scheduling run)
+    .venv/bin/python bench/probes.py            # about 8 minutes (5 of them the scheduling run)
     .venv/bin/python bench/probes.py --quick    # about 3 minutes: one round, one minute of scheduling
 
 It uses the Postgres server of DATABASE_URL (a database of its own, dropped at the end) and the Redis

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from monitors import engine, pausing
+from monitors import pausing
 from monitors.models import Monitor, ProbeResult, Provider
 from monitors.recording import record
 from monitors.tasks import ring_status_doorbell
@@ -98,10 +98,11 @@ class MonitorAdmin(admin.ModelAdmin):
 
     def probe_view(self, request: HttpRequest, object_id: int) -> HttpResponse:
         """Probe once, now, as the workers do; store the result and show what was measured."""
+        from monitors import engine  # only here: the web process otherwise never loads the probe stack
+
         monitor = self._operable(request, object_id)
-        observation = engine.run_batch_sync([monitor.to_spec()], concurrency=1, region=settings.PROBE_REGION)[
-            0
-        ]
+        spec = monitor.to_spec()
+        observation = engine.run_batch_sync([spec], concurrency=1, region=settings.PROBE_REGION)[0]
         changes = record([observation], on_change=ring_status_doorbell)
         monitor.refresh_from_db()
         self.log_change(request, monitor, f"Probed now: {observation.outcome}.")

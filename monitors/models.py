@@ -176,7 +176,10 @@ class ProbeResult(models.Model):
     ttft_ms = models.FloatField(null=True)
     total_ms = models.FloatField(null=True)
     tokens_out = models.PositiveIntegerField(null=True)
+    # True when the provider sent no usage and tokens_out counts content chunks instead.
+    tokens_estimated = models.BooleanField(default=False, db_default=False)
     tokens_per_s = models.FloatField(null=True)
+    itl_max_ms = models.FloatField(null=True)  # the longest gap between real tokens: a stream's stall
     details = models.JSONField(default=dict, blank=True)
     # The time since the monitor's previous result (capped at the staleness limit) and the confirmed
     # status that held over it: what the rollups' time-in-status sums, stored so a rebuild agrees.

@@ -33,7 +33,9 @@ class Row(NamedTuple):
     ttft_ms: float | None
     total_ms: float | None
     tokens_out: int | None
+    tokens_estimated: bool
     tokens_per_s: float | None
+    itl_max_ms: float | None
     details: str  # JSON text
     span_ms: int
     span_status: str
@@ -61,7 +63,9 @@ def row(observation: Observation, span_ms: int = 0, span_status: str = "") -> Ro
         o.ttft_ms,
         o.total_ms,
         _within(o.tokens_out, 0, 2**31 - 1),
+        o.tokens_estimated,
         o.tokens_per_s,
+        o.itl_max_ms,
         json.dumps(o.details or {}),
         span_ms,
         span_status,

@@ -9,7 +9,7 @@ from celery import current_app, shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from monitors import aggregator, engine, scheduling, upkeep
+from monitors import aggregator, scheduling, upkeep
 from monitors.models import Monitor
 from monitors.recording import record, sweep_stale
 
@@ -40,6 +40,10 @@ def probe_batch(*, monitor_ids: list[int], region: str) -> int:
     """Probe the monitors concurrently, then store results and state changes in one transaction."""
     monitors = Monitor.objects.select_related("provider").filter(pk__in=monitor_ids, enabled=True)
     specs = [monitor.to_spec() for monitor in monitors]
+    # Imported here so the web process, which imports this module for its tasks' names, never loads
+    # the probe engine's aiohttp stack.
+    from monitors import engine
+
     observations = engine.run_batch_sync(specs, concurrency=settings.PROBE_CONCURRENCY, region=region)
     return record(observations, on_change=ring_status_doorbell)
 

@@ -126,14 +126,11 @@ class _Request(aiohttp.ClientRequest):
 def _session(reuse: bool) -> aiohttp.ClientSession:
     # Reuse (the default) keeps a batch's connections open between its probes, which costs the prober
     # and the provider much less CPU per probe (bench/probes.py). The first probe on each connection
-    # still proves DNS, TCP and TLS and reports connect_ms; the pool dies with the batch. Without
-    # reuse, every probe opens its own connection and reports its own connect time.
+    # still proves TCP and TLS and reports connect_ms; the pool, like the DNS cache, dies with the
+    # batch, so every batch resolves and connects afresh. Without reuse, every probe opens its own
+    # connection and reports its own connect time.
     connector = _Connector(
-        limit=0,
-        force_close=not reuse,
-        keepalive_timeout=IDLE_S if reuse else None,
-        ssl=_ssl_context(),
-        use_dns_cache=False,
+        limit=0, force_close=not reuse, keepalive_timeout=IDLE_S if reuse else None, ssl=_ssl_context()
     )
     # No cookie jar: probes of different monitors share the session, and must not share cookies.
     return aiohttp.ClientSession(

@@ -24,6 +24,14 @@ def test_results_are_stored_with_their_measurements(make_monitor):
     assert (result.outcome, result.ttft_ms, result.total_ms, result.http_status) == ("ok", 12.5, 40.0, 200)
 
 
+def test_stream_measurements_are_stored_too(make_monitor):
+    monitor = make_monitor()
+    record([obs(monitor, Outcome.OK, tokens_out=9, tokens_estimated=True, itl_max_ms=812.5)])
+    record([obs(monitor, Outcome.OK, 1, tokens_out=9)])
+    stored = list(ProbeResult.objects.order_by("started_at").values_list("tokens_estimated", "itl_max_ms"))
+    assert stored == [(True, 812.5), (False, None)]
+
+
 def test_two_failures_confirm_down_and_write_one_state_change(make_monitor):
     monitor = make_monitor(status="up")
     rang = []
