@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db import models
+import string
+
+from django.db import models, transaction
 from django.utils import timezone
 
 from statuspage.lib.ids import public_id
@@ -74,14 +76,20 @@ class Component(models.Model):
         return self.name
 
     def set_status(self, new_status: str, now, source: str) -> bool:
-        """Move to `new_status` and log the interval boundary that uptime is computed from."""
+        """Move to `new_status`, log the interval boundary that uptime is computed from, and queue the
+        subscribers' component webhooks, all in one transaction: a change is never announced without
+        being made, nor made without being announced. The same status again writes nothing."""
+        from statuspage.subscriptions import outbox  # the next stage downstream; it imports this module
+
         if new_status == self.status:
             return False
-        ComponentStatusChange.objects.create(
-            component=self, old_status=self.status, new_status=new_status, created_at=now, source=source
-        )
-        self.status, self.status_changed_at = new_status, now
-        self.save(update_fields=["status", "status_changed_at", "updated_at"])
+        with transaction.atomic():
+            change = ComponentStatusChange.objects.create(
+                component=self, old_status=self.status, new_status=new_status, created_at=now, source=source
+            )
+            self.status, self.status_changed_at = new_status, now
+            self.save(update_fields=["status", "status_changed_at", "updated_at"])
+            outbox.enqueue_component_change(change)
         return True
 
     def regional_notes(self) -> list[str]:
@@ -93,6 +101,9 @@ class Component(models.Model):
                 if seen.get(region) != "down":
                     seen[region] = status
         return [f"{_REGION_WORDS[status]} in {region}" for region, status in sorted(seen.items())]
+
+
+_BASE36 = string.digits + string.ascii_lowercase
 
 
 class ComponentStatusChange(models.Model):
@@ -109,3 +120,13 @@ class ComponentStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.component_id}: {self.old_status} -> {self.new_status}"
+
+    @property
+    def public_id(self) -> str:
+        """Opaque and stable in Statuspage's style (12 lowercase alphanumerics), without a stored column:
+        the row id in base 36."""
+        digits, n = "", self.pk
+        while n:
+            n, digit = divmod(n, 36)
+            digits = _BASE36[digit] + digits
+        return digits.rjust(12, "0")

@@ -35,6 +35,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     list_display = (
         "pk",
         "purpose",
+        "about",
         "channel",
         "address",
         "state",
@@ -44,17 +45,35 @@ class DeliveryAdmin(admin.ModelAdmin):
         "error",
     )
     list_filter = ("state", "channel", "purpose")
-    list_select_related = ("subscriber", "update", "alert")
-    search_fields = ("subscriber__email", "subscriber__webhook_url", "recipient", "last_error")
+    list_select_related = ("subscriber", "update__incident", "alert", "component_change__component")
+    search_fields = (
+        "subscriber__email", "subscriber__webhook_url", "recipient", "last_error",
+        "update__incident__name", "component_change__component__name",
+    )  # fmt: skip
     date_hierarchy = "created_at"
     actions = ["retry"]
     fields = readonly_fields = (
-        "purpose", "channel", "state", "address", "subscriber", "update", "alert", "attempts",
-        "next_attempt_at", "created_at", "sent_at", "last_error",
+        "purpose", "about", "channel", "state", "address", "subscriber", "update", "component_change",
+        "alert", "attempts", "next_attempt_at", "created_at", "sent_at", "last_error",
     )  # fmt: skip
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description="about")
+    def about(self, delivery: Delivery) -> str:
+        """What the message tells, in words: the ids of its target say little in a list."""
+        if delivery.update_id:
+            return f"{delivery.update.incident.name}: {delivery.update.get_status_display()}"
+        if delivery.component_change_id:
+            change = delivery.component_change
+            return (
+                f"{change.component.name}: {change.get_old_status_display()} → "
+                f"{change.get_new_status_display()}"
+            )
+        if delivery.alert_id:
+            return delivery.alert.subject
+        return ""  # a confirmation or manage link: the purpose says it all
 
     @admin.display(description="last error")
     def error(self, delivery: Delivery) -> str:

@@ -57,7 +57,7 @@ def claim(channel: str, now: datetime, limit: int) -> tuple[uuid.UUID, list[Deli
     # A batch shares a few updates: prefetching builds each once rather than once per row.
     rows = (
         Delivery.objects.select_related("subscriber")
-        .prefetch_related("update__incident", "alert")
+        .prefetch_related("update__incident", "alert", "component_change__component__group")
         .filter(pk__in=ids)
     )
     return lease, sorted(rows, key=lambda d: d.pk)

@@ -71,6 +71,24 @@ class OperatorAlert(models.Model):
         return self.subject
 
 
+def _only_target(purposes: list[str], target: str | None) -> models.Q:
+    """`purposes` point at `target` and at nothing else (no target at all when None)."""
+    return models.Q(
+        purpose__in=purposes,
+        **{f"{field}__isnull": field != target for field in ("update", "component_change", "alert")},
+    )
+
+
+# Each delivery is about exactly one thing, the one its purpose names (and the messages about the
+# subscription itself about none), so the exactly-once constraints above cover every notification.
+_TARGET_MATCHES_PURPOSE = (
+    _only_target(["update"], "update")
+    | _only_target(["component"], "component_change")
+    | _only_target(["alert"], "alert")
+    | _only_target(["confirm", "manage_link"], None)
+)
+
+
 class Delivery(models.Model):
     """One message to one recipient. Claimed with a lease, sent, then marked sent, retried or dead.
 
@@ -84,6 +102,7 @@ class Delivery(models.Model):
 
     class Purpose(models.TextChoices):
         UPDATE = "update", "Incident update"
+        COMPONENT = "component", "Component status"
         CONFIRM = "confirm", "Subscription confirmation"
         MANAGE_LINK = "manage_link", "Manage link"
         ALERT = "alert", "Operator alert"
@@ -102,6 +121,10 @@ class Delivery(models.Model):
     update = models.ForeignKey(
         "incidents.IncidentUpdate", null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
+    component_change = models.ForeignKey(
+        "components.ComponentStatusChange", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="deliveries",
+    )  # fmt: skip
     alert = models.ForeignKey(
         OperatorAlert, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
@@ -123,9 +146,14 @@ class Delivery(models.Model):
                 name="delivery_once_per_update",
             ),
             models.UniqueConstraint(
+                fields=["subscriber", "component_change"], condition=models.Q(component_change__isnull=False),
+                name="delivery_once_per_component_change",
+            ),
+            models.UniqueConstraint(
                 fields=["alert", "recipient"], condition=models.Q(alert__isnull=False),
                 name="delivery_once_per_alert",
             ),
+            models.CheckConstraint(condition=_TARGET_MATCHES_PURPOSE, name="delivery_target_matches_purpose"),
         ]  # fmt: skip
         indexes = [
             models.Index(
@@ -147,9 +175,12 @@ class Delivery(models.Model):
 
     @property
     def key(self) -> str:
-        """Stable across retries; one per (subscriber, update) so receivers can drop a re-send."""
+        """Stable across retries; one per (subscriber, update or component change) so receivers can drop
+        a re-send."""
         if self.purpose == self.Purpose.UPDATE:
             return f"update.{self.update.public_id}.{self.subscriber.public_id}"
+        if self.purpose == self.Purpose.COMPONENT:
+            return f"component.{self.component_change.public_id}.{self.subscriber.public_id}"
         return f"{self.purpose}.{self.pk}"
 
     @property

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from statuspage.components.models import Component
+from statuspage.components.models import Component, ComponentStatusChange
 from statuspage.incidents.models import IncidentUpdate
 from statuspage.subscriptions.models import Delivery, Subscriber
 
@@ -48,6 +48,39 @@ def enqueue_update(update: IncidentUpdate) -> int:
         rows = cursor.fetchall()
     ring_on_commit({channel for (channel,) in rows})
     return len(rows)
+
+
+# Webhook subscribers only: Statuspage emails component changes only to those who ask, and we offer
+# no such choice.
+_COMPONENT_FAN_OUT = f"""
+INSERT INTO {Delivery._meta.db_table}
+    (channel, purpose, state, subscriber_id, component_change_id, recipient, attempts, next_attempt_at,
+     created_at, last_error)
+SELECT 'webhook', 'component', 'pending', s.id, %(change)s, '', 0, %(now)s, %(now)s, ''
+FROM {Subscriber._meta.db_table} s
+WHERE s.kind = 'webhook' AND s.confirmed_at IS NOT NULL
+  AND (s.all_components OR EXISTS (
+      SELECT 1 FROM {Subscriber.components.through._meta.db_table} sc
+      WHERE sc.subscriber_id = s.id AND sc.component_id = %(component)s))
+ON CONFLICT DO NOTHING
+RETURNING id
+"""  # noqa: S608
+
+
+def enqueue_component_change(change: ComponentStatusChange) -> int:
+    """Write one webhook Delivery per confirmed webhook subscriber to the changed component. Safe to
+    call twice. Call inside the transaction that logs the change (Component.set_status does).
+
+    Only components are announced, never groups: a group has no status of its own (the worst of its
+    children's, derived when read) and subscribers pick components, so a child's change is the event.
+    """
+    params = {"change": change.pk, "component": change.component_id, "now": timezone.now()}
+    with connection.cursor() as cursor:
+        cursor.execute(_COMPONENT_FAN_OUT, params)
+        queued = len(cursor.fetchall())
+    if queued:
+        ring_on_commit({Delivery.Channel.WEBHOOK})
+    return queued
 
 
 def enqueue_message(subscriber: Subscriber, purpose: str) -> Delivery:

@@ -8,10 +8,11 @@ from statuspage.subscriptions import tasks
 from statuspage.subscriptions.models import Delivery, Subscriber
 
 
-def test_the_sweep_rings_for_each_channel_with_due_deliveries(delivery_queue, make_subscriber):
+def test_the_sweep_rings_for_each_channel_with_due_deliveries(delivery_queue, make_subscriber, publish):
+    update = publish()  # before anyone subscribed: it queues nothing itself
     Delivery.objects.create(channel="email", purpose="confirm", subscriber=make_subscriber(confirmed=False))
     Delivery.objects.create(
-        channel="webhook", purpose="update", subscriber=make_subscriber(),
+        channel="webhook", purpose="update", update=update, subscriber=make_subscriber(),
         next_attempt_at=timezone.now() + timedelta(minutes=5),  # backing off: not due
     )  # fmt: skip
     assert tasks.sweep() == ["email"]

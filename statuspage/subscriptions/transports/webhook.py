@@ -1,4 +1,4 @@
-"""Webhooks: the Statuspage incident payload, signed, POSTed to the resolved public address only."""
+"""Webhooks: Statuspage's incident and component payloads, signed, POSTed to a checked public address."""
 
 from __future__ import annotations
 
@@ -13,21 +13,25 @@ from django.conf import settings
 from django.utils import timezone
 
 from statuspage.api import v2
+from statuspage.components.models import ComponentStatusChange
+from statuspage.incidents.models import IncidentUpdate
 from statuspage.lib.timefmt import iso_ms
 from statuspage.subscriptions import destinations, hooksign, tokens
 from statuspage.subscriptions.models import Delivery
 from statuspage.subscriptions.transports.base import DeliveryFailed
 
+CARRIED = {Delivery.Purpose.UPDATE, Delivery.Purpose.COMPONENT}
+
 
 class WebhookSession:
     def __init__(self, client: httpx.Client) -> None:
         self._client = client
-        self._page_status: dict[str, str] | None = None
+        self._summary: dict[str, Any] | None = None
         self.timeout = settings.WEBHOOK_TIMEOUT
 
     def send(self, delivery: Delivery) -> None:
-        if delivery.purpose != Delivery.Purpose.UPDATE:
-            raise DeliveryFailed("webhooks carry incident updates only", permanent=True)
+        if delivery.purpose not in CARRIED:
+            raise DeliveryFailed("webhooks carry incident updates and component changes only", permanent=True)
         subscriber = delivery.subscriber
         try:
             # Resolved again now, and connected to that very address: a name re-pointed at a private
@@ -59,35 +63,70 @@ class WebhookSession:
             raise DeliveryFailed(f"{destination.host} answered {status}{note}", permanent=status == 410)
 
     def payload(self, delivery: Delivery) -> dict[str, Any]:
-        """Statuspage's incident webhook (reference §2), as of the update being delivered."""
-        update, subscriber = delivery.update, delivery.subscriber
-        incident = v2.incident(update.incident)
-        updates = incident["incident_updates"]  # newest first; receivers read [0] as "this update"
-        position = next((i for i, u in enumerate(updates) if u["id"] == update.public_id), 0)
-        incident |= {"status": update.status, "incident_updates": updates[position:]}
-        for key in ("scheduled_for", "scheduled_until"):
-            incident.setdefault(key, None)
-        incident |= {
-            "backfilled": False,
-            "impact_override": None,
-            "postmortem_body": update.incident.postmortem_body or None,
-            "postmortem_published_at": iso_ms(update.incident.postmortem_published_at),
-        }
-        if self._page_status is None:
-            self._page_status = v2.summary()["status"]
+        """Statuspage's webhook (reference §2): `meta`, `page`, then what the delivery is about."""
+        summary = self.summary()
+        if delivery.purpose == Delivery.Purpose.COMPONENT:
+            about = component_payload(delivery.component_change, summary["components"])
+        else:
+            about = {"incident": incident_as_of(delivery.update)}
         return {
             "meta": {
-                "unsubscribe": tokens.link(tokens.Purpose.UNSUBSCRIBE, subscriber.public_id),
+                "unsubscribe": tokens.link(tokens.Purpose.UNSUBSCRIBE, delivery.subscriber.public_id),
                 "documentation": f"{settings.SITE_URL}/subscribe#webhooks",
                 "generated_at": iso_ms(timezone.now()),
             },
             "page": {
                 "id": v2.PAGE_ID,
-                "status_indicator": self._page_status["indicator"],
-                "status_description": self._page_status["description"],
+                "status_indicator": summary["status"]["indicator"],
+                "status_description": summary["status"]["description"],
             },
-            "incident": incident,
+            **about,
         }
+
+    def summary(self) -> dict[str, Any]:
+        """summary.json, read once per session: a batch shares the page status and component positions."""
+        if self._summary is None:
+            self._summary = v2.summary()
+        return self._summary
+
+
+def incident_as_of(update: IncidentUpdate) -> dict[str, Any]:
+    """The incident as of the update being delivered."""
+    incident = v2.incident(update.incident)
+    updates = incident["incident_updates"]  # newest first; receivers read [0] as "this update"
+    position = next((i for i, u in enumerate(updates) if u["id"] == update.public_id), 0)
+    incident |= {"status": update.status, "incident_updates": updates[position:]}
+    for key in ("scheduled_for", "scheduled_until"):
+        incident.setdefault(key, None)
+    incident |= {
+        "backfilled": False,
+        "impact_override": None,
+        "postmortem_body": update.incident.postmortem_body or None,
+        "postmortem_published_at": iso_ms(update.incident.postmortem_published_at),
+    }
+    return incident
+
+
+def component_payload(change: ComponentStatusChange, listed: list[dict[str, Any]]) -> dict[str, Any]:
+    """The status change, and the component as the API shows it but as of that change (a late retry
+    must not contradict its own `new_status`).
+
+    `listed` is summary.json's components, so `position` counts as the API's does (restarting inside
+    each group); a component added since that was read falls back to its own position.
+    """
+    component = change.component
+    shown = next((c for c in listed if c["id"] == component.public_id), None)
+    return {
+        "component_update": {
+            "old_status": change.old_status,
+            "new_status": change.new_status,
+            "created_at": iso_ms(change.created_at),
+            "component_type": "Component",
+            "id": change.public_id,
+            "component_id": component.public_id,
+        },
+        "component": (shown or v2.component(component, component.position)) | {"status": change.new_status},
+    }
 
 
 @contextmanager
