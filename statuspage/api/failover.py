@@ -82,12 +82,12 @@ def recommend(now: datetime, query: Query = Query(None, None)) -> dict[str, Any]
     recent = history.recent_latency([m.pk for m in monitors], now)
     rows = []
     for monitor in monitors:
-        status = "unknown" if is_stale(monitor.last_probe_at, monitor.interval, now) else monitor.status
-        if status == "paused":
+        if monitor.status == "paused":
             continue
-        figures = recent.get(monitor.pk)
-        rows.append((monitor, status, figures))
-    rows.sort(key=lambda r: (HEALTH_ORDER.get(r[1], 9), _speed(r[2]), r[0].provider.name, r[0].name))
+        # No recent result: what the monitor last said is not evidence now (the page notes it too).
+        stale = is_stale(monitor.last_probe_at, monitor.interval, now, monitor.thresholds())
+        rows.append((monitor, "unknown" if stale else monitor.status, stale, recent.get(monitor.pk)))
+    rows.sort(key=lambda r: (HEALTH_ORDER.get(r[1], 9), _speed(r[3]), r[0].provider.name, r[0].name))
     candidates = [_candidate(rank, *row) for rank, row in enumerate(rows, start=1)]
     return {
         "generated_at": iso_ms(now),
@@ -105,7 +105,9 @@ def _speed(figures: history.Recent | None) -> float:
     return float("inf") if best is None else best
 
 
-def _candidate(rank: int, monitor: Monitor, status: str, figures: history.Recent | None) -> dict[str, Any]:
+def _candidate(
+    rank: int, monitor: Monitor, status: str, stale: bool, figures: history.Recent | None
+) -> dict[str, Any]:
     return {
         "rank": rank,
         "provider": monitor.provider.name,
@@ -120,6 +122,7 @@ def _candidate(rank: int, monitor: Monitor, status: str, figures: history.Recent
         "latency_p50_ms": _round(figures.latency_p50_ms if figures else None),
         "success_ratio": figures.success_ratio if figures else None,
         "last_probe_at": iso_ms(monitor.last_probe_at),
+        "stale": stale,
     }
 
 

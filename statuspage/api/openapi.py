@@ -127,6 +127,10 @@ SCHEMAS: dict[str, Any] = {
             "latency_p50_ms": {"type": ["number", "null"]},
             "success_ratio": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
             "last_probe_at": MAYBE_TIME,
+            "stale": {
+                "type": "boolean",
+                "description": "No result for several intervals: the status is unknown, whatever it last was",
+            },
         }
     ),
     "Failover": _object(

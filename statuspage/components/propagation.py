@@ -7,7 +7,8 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 
-from monitors.models import StateChange
+from monitors.models import Monitor, MonitorStatus, StateChange
+from monitors.state import is_stale
 from statuspage.components import status
 from statuspage.components.models import Component
 from statuspage.incidents.models import Incident
@@ -41,10 +42,37 @@ def propagate(now: datetime) -> tuple[int, Changes]:
         for change in pending:
             if change.monitor.kind == "upstream" and not change.region:
                 automation.note_upstream(change.monitor, change.new_status, change.since or change.created_at)
-        if any(change.region for change in pending):
-            transaction.on_commit(pageversion.bump)  # an out-voted region's flag is on the page
+        if any(
+            change.region or MonitorStatus.UNKNOWN in (change.old_status, change.new_status)
+            for change in pending
+        ):
+            # On the page without moving a status: an out-voted region's flag, a silent monitor's note.
+            transaction.on_commit(pageversion.bump)
+        _alert_silent(
+            [c.monitor for c in pending if not c.region and c.new_status == MonitorStatus.UNKNOWN], now
+        )
         StateChange.objects.filter(pk__in=[c.pk for c in pending]).update(processed_at=now)
     return len(pending), changed
+
+
+def _alert_silent(monitors: list[Monitor], now: datetime) -> None:
+    """Tell operators once that monitors stopped reporting (workers dead, a queue stuck): readers get
+    a note on the page, but only an operator can bring the probes back."""
+    silent = [m for m in monitors if is_stale(m.last_probe_at, m.interval, now, m.thresholds())]
+    if not silent:
+        return  # unknown for another reason (misconfigured, reported by the monitors side), or back since
+    from statuspage.subscriptions.alerts import alert_operators  # downstream, as automation is
+
+    names = [str(m) for m in silent[:20]] + ([f"... and {len(silent) - 20} more"] if len(silent) > 20 else [])
+    body = (
+        "No probe results for several intervals from:\n" + "\n".join(f"  - {n}" for n in names)
+        + "\n\nTheir components keep their last status, with a note on the public page. "
+        "Check that the workers and beat are running and the probe queues are moving."
+    )  # fmt: skip
+    # One alert per episode: the key names the monitor and when it fell silent.
+    first = min(silent, key=lambda m: m.pk)
+    key = f"monitors-silent:{first.pk}:{(first.last_probe_at or now).isoformat()}"
+    alert_operators(f"{len(silent)} monitor(s) stopped reporting", body, key=key)
 
 
 def target_status(component: Component, now: datetime, in_maintenance: bool) -> str:

@@ -100,7 +100,7 @@ def respond(
         return 200, headers, body
     use_gzip = artifact.gzipped is not None and accepts_gzip(accept_encoding)
     headers = list(artifact.gzip_headers if use_gzip else artifact.headers)
-    if age:
+    if age or stale_notice:  # a stale snapshot says its age even when that rounds to 0 s
         headers.append((AGE_HEADER, str(age)))
     if not_modified(artifact, if_none_match):
         kept = [h for h in headers if h[0] not in ("Content-Length", "Content-Encoding", "Content-Type")]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from monitors.models import Monitor, MonitorStatus
+from monitors.state import is_stale
 from statuspage.api import v2
 from statuspage.api.current import Current, load
 from statuspage.components.models import Component, ComponentGroup, ComponentStatus, worst
@@ -22,6 +25,9 @@ class Row:
     chart: str  # server-rendered SVG, empty without latency data
     upstream: list[tuple[Claim, str]]  # each provider's own claim, and its status for this name if listed
     regional: list[str]  # regions failing while the quorum of regions does not, e.g. "failing in eu"
+    # When its monitors last reported, if every one has gone silent since: the status shown is held,
+    # not confirmed (workers dead, a queue stuck).
+    silent_since: datetime | None
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,9 @@ def collect(now: datetime) -> PageData:
     providers = _providers(visible)
     found = upstream.claims(set().union(*providers.values()), now)
     rows = {
-        c.pk: _row(c, cells[c.pk], series.get(c.pk, []), [found[p] for p in providers[c.pk] if p in found])
+        c.pk: _row(
+            c, cells[c.pk], series.get(c.pk, []), [found[p] for p in providers[c.pk] if p in found], now
+        )
         for c in visible
     }
     return PageData(
@@ -65,7 +73,9 @@ def _providers(components: list[Component]) -> dict[int, set[int]]:
     return found
 
 
-def _row(component: Component, days: list[Day], series: list[history.Series], claims: list[Claim]) -> Row:
+def _row(
+    component: Component, days: list[Day], series: list[history.Series], claims: list[Claim], now: datetime
+) -> Row:
     return Row(
         component=component,
         days=days,
@@ -74,7 +84,21 @@ def _row(component: Component, days: list[Day], series: list[history.Series], cl
         chart=charts.latency_chart(series) if series else "",
         upstream=[(claim, claim.components.get(component.name, "")) for claim in claims],
         regional=component.regional_notes(),
+        silent_since=silent_since(component.monitors.all(), now),
     )
+
+
+def silent_since(monitors: Iterable[Monitor], now: datetime) -> datetime | None:
+    """When the monitors last reported, if every active one has been silent long enough to be stale.
+
+    Read from the results' times rather than the monitors' status, so the page says so even when
+    nothing is left running to mark them unknown. Monitors that never reported (just added) are no
+    sign of trouble on their own: with no result at all there is no "since", and no note.
+    """
+    active = [m for m in monitors if m.enabled and m.status != MonitorStatus.PAUSED]
+    if not active or not all(is_stale(m.last_probe_at, m.interval, now, m.thresholds()) for m in active):
+        return None
+    return max((m.last_probe_at for m in active if m.last_probe_at is not None), default=None)
 
 
 def _sections(current: Current, rows: dict[int, Row]) -> list[Section]:
@@ -94,7 +118,12 @@ def _sections(current: Current, rows: dict[int, Row]) -> list[Section]:
         kids = by_group.get(group.pk)
         if kids:
             status = worst(r.component.status for r in kids)
-            is_open = not group.collapsed or status != ComponentStatus.OPERATIONAL
+            # A collapsed group opens for anything a reader should see, silence included.
+            is_open = (
+                not group.collapsed
+                or status != ComponentStatus.OPERATIONAL
+                or any(r.silent_since for r in kids)
+            )
             top.append((group.position, group.name, Section(group, status, kids, is_open)))
     return [section for _, _, section in sorted(top, key=lambda t: (t[0], t[1]))]
 
