@@ -27,11 +27,14 @@ STEP = timedelta(minutes=10)  # results per feed transaction, so a long outage i
 def share() -> datetime | None:
     """Hold the rollup lock shared until the end of this transaction; return the watermark.
 
-    Read after the lock is granted: a feed run that committed meanwhile has moved it.
+    Read after the lock is granted, by a statement of its own (its own snapshot): a feed run that
+    committed meanwhile has moved it. Both go in one round trip, as every batch pays for it.
     """
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s)", [LOCK])
-        return _watermark(cursor)
+        cursor.execute(f"SELECT pg_advisory_xact_lock_shared({LOCK}); {_WATERMARK}")
+        cursor.nextset()
+        row = cursor.fetchone()
+        return row[0] if row else None
 
 
 def add_late(rows: list[rollups.Fact], watermark: datetime | None) -> int:
@@ -59,6 +62,10 @@ def catch_up(now: datetime, settle: timedelta) -> int:
             upto = min(target, through + step)
             if upto <= through:
                 return added
+            if step > STEP and _any_results(cursor, through, upto):
+                # A stride over a quiet stretch has reached data: back to a small step, or one
+                # transaction would add hours of results while every writer waits on the lock.
+                step, upto = STEP, min(target, through + STEP)
             rows = rollups.add_range(through, upto)
             cursor.execute(
                 "INSERT INTO monitors_rollupprogress (id, through) VALUES (1, %s) "
@@ -73,8 +80,19 @@ def catch_up(now: datetime, settle: timedelta) -> int:
             return added
 
 
+def _any_results(cursor, low: datetime, high: datetime) -> bool:
+    cursor.execute(
+        f"SELECT EXISTS (SELECT 1 FROM {partitions.PARENT} WHERE started_at >= %s AND started_at < %s)",  # noqa: S608
+        [low, high],
+    )
+    return cursor.fetchone()[0]
+
+
+_WATERMARK = "SELECT through FROM monitors_rollupprogress WHERE id = 1"
+
+
 def _watermark(cursor) -> datetime | None:
     # No row reads as "nothing added yet" (a flushed test database has none).
-    cursor.execute("SELECT through FROM monitors_rollupprogress WHERE id = 1")
+    cursor.execute(_WATERMARK)
     row = cursor.fetchone()
     return row[0] if row else None

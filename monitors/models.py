@@ -257,6 +257,24 @@ class DailyRollup(Rollup):
         return f"{self.monitor_id} {self.region} {self.day}"
 
 
+class RollupTotal(models.Model):
+    """Daily rollups of the days before `through` added up per monitor and region (monitors/upkeep.py
+    folds in each day once no rebuild can change it): /metrics adds only the daily rows since."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="+", db_index=False)
+    region = models.CharField(max_length=40)
+    through = models.DateField()
+    outcomes = models.JSONField(default=dict)
+    ttft = models.JSONField(default=dict)
+    total = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["monitor", "region"], name="rolluptotal_key")]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id} {self.region} before {self.through}"
+
+
 class StateChange(models.Model):
     """Outbox row: a monitor changed confirmed status; the status side claims it (processed_at)."""
 

@@ -68,17 +68,20 @@ TABLES = (HOURLY, DAILY)
 FACTS = "monitor_id, region, outcome, ttft_ms, total_ms, tokens_per_s, span_ms, span_status, started_at"
 
 # {rows}: a query for the results to add (FACTS columns); {own}: which of them count as probes (the
-# others only lend their spans). Then the finest table's new sums ({pieces}: the periods that may get
-# span time), the coarser tables' derived from them, and for each table the merge into its rows.
+# others only lend their spans). Then per table: the new sums per key ({pieces}: the periods of the
+# finest table that may get span time; a coarser table's sums are added up from the finest's), and an
+# upsert that adds them to what is stored. Adding in place (t.probes + excluded.probes, maps merged key
+# by key) reads no stored row up front: the cost follows the results added, never the rows stored, and
+# two writers adding to one row at once both count (the row lock orders them).
 _HEAD = """
 WITH r AS (
     SELECT monitor_id, region, outcome, ttft_ms, total_ms, tokens_per_s, span_ms, span_status, started_at,
            floor(extract(epoch FROM started_at) * 1000)::bigint AS end_ms
     FROM ({rows}) AS source
-), own AS (
+), own AS NOT MATERIALIZED (  -- a filter over r's rows, not a second copy of them
     SELECT * FROM r WHERE {own}
 )"""
-_NEW = """, entries_new_{t} AS (
+_NEW = """, entries_{t} AS (
     SELECT monitor_id, region, end_ms / {period} AS period, 'outcomes' AS name, outcome AS key, count(*) AS n
     FROM own GROUP BY 1, 2, 3, 5
     UNION ALL
@@ -94,72 +97,62 @@ _NEW = """, entries_new_{t} AS (
              - greatest(r.end_ms - r.span_ms, q.period * {period}) AS ms
     FROM r, generate_series((r.end_ms - r.span_ms) / {period}, (r.end_ms - 1) / {period}) AS q(period)
     WHERE r.span_ms > 0 AND r.span_status IN ('up', 'degraded', 'down', 'unknown', 'paused')
-), scalars_new_{t} AS (
-    SELECT monitor_id, region, end_ms / {period} AS period, count(*) AS probes,
-           0 AS up_ms, 0 AS degraded_ms, 0 AS down_ms, 0 AS unknown_ms
-    FROM own GROUP BY 1, 2, 3
-    UNION ALL
-    SELECT monitor_id, region, period, 0,
-           coalesce(sum(ms) FILTER (WHERE span_status = 'up'), 0),
-           coalesce(sum(ms) FILTER (WHERE span_status = 'degraded'), 0),
-           coalesce(sum(ms) FILTER (WHERE span_status = 'down'), 0),
-           coalesce(sum(ms) FILTER (WHERE span_status IN ('unknown', 'paused')), 0)
-    FROM pieces_{t} WHERE {pieces} GROUP BY 1, 2, 3
-"""
-# A coarser table's new sums, added up from the finer one's (a day is 24 whole hours).
-_NEW_DERIVED = """, entries_new_{t} AS (
-    SELECT monitor_id, region, period / {factor} AS period, name, key, sum(n) AS n
-    FROM entries_new_{f} GROUP BY 1, 2, 3, 4, 5
-), scalars_new_{t} AS (
-    SELECT monitor_id, region, period / {factor} AS period, sum(probes) AS probes, sum(up_ms) AS up_ms,
-           sum(degraded_ms) AS degraded_ms, sum(down_ms) AS down_ms, sum(unknown_ms) AS unknown_ms
-    FROM scalars_new_{f} GROUP BY 1, 2, 3
-"""
-_MERGE = """), keys_{t} AS (
-    SELECT DISTINCT monitor_id, region, period FROM scalars_new_{t}
-), stored_{t} AS (
-    SELECT k.monitor_id, k.region, k.period, s.probes, s.up_ms, s.degraded_ms, s.down_ms, s.unknown_ms,
-           s.outcomes, s.ttft, s.total, s.tps
-    FROM keys_{t} k JOIN {table} s
-      ON s.monitor_id = k.monitor_id AND s.region = k.region AND s.{column} = {key_start}
-), scalars_{t} AS (
+), sums_{t} AS (
     SELECT monitor_id, region, period, sum(probes) AS probes, sum(up_ms) AS up_ms,
            sum(degraded_ms) AS degraded_ms, sum(down_ms) AS down_ms, sum(unknown_ms) AS unknown_ms
-    FROM (SELECT * FROM scalars_new_{t}
-          UNION ALL
-          SELECT monitor_id, region, period, probes, up_ms, degraded_ms, down_ms, unknown_ms
-          FROM stored_{t}) AS a
+    FROM (
+        SELECT monitor_id, region, end_ms / {period} AS period, count(*) AS probes,
+               0 AS up_ms, 0 AS degraded_ms, 0 AS down_ms, 0 AS unknown_ms
+        FROM own GROUP BY 1, 2, 3
+        UNION ALL
+        SELECT monitor_id, region, period, 0,
+               coalesce(sum(ms) FILTER (WHERE span_status = 'up'), 0),
+               coalesce(sum(ms) FILTER (WHERE span_status = 'degraded'), 0),
+               coalesce(sum(ms) FILTER (WHERE span_status = 'down'), 0),
+               coalesce(sum(ms) FILTER (WHERE span_status IN ('unknown', 'paused')), 0)
+        FROM pieces_{t} WHERE {pieces} GROUP BY 1, 2, 3
+    ) AS parts
     GROUP BY 1, 2, 3
-), merged_{t} AS (
-    -- Only the entries the new results touch: each is added to what the stored map holds for it,
-    -- and the stored map is then overlaid with them (jsonb ||), never taken apart.
-    SELECT e.monitor_id, e.region, e.period, e.name, e.key,
-           e.n + coalesce((CASE e.name WHEN 'outcomes' THEN s.outcomes WHEN 'ttft' THEN s.ttft
-                                       WHEN 'total' THEN s.total ELSE s.tps END ->> e.key)::bigint, 0) AS n
-    FROM entries_new_{t} e LEFT JOIN stored_{t} s USING (monitor_id, region, period)
-), maps_{t} AS (
-    SELECT monitor_id, region, period, jsonb_object_agg(name, doc) AS docs
-    FROM (SELECT monitor_id, region, period, name, jsonb_object_agg(key, n) AS doc
-          FROM merged_{t} GROUP BY 1, 2, 3, 4) AS per_map
-    GROUP BY 1, 2, 3
-), written_{t} AS (
-INSERT INTO {table} AS t (monitor_id, region, {column}, probes, up_ms, degraded_ms, down_ms, unknown_ms,
+"""
+# A coarser table's new sums, added up from the finer one's (a day is 24 whole hours).
+_NEW_DERIVED = """, entries_{t} AS (
+    SELECT monitor_id, region, period / {factor} AS period, name, key, sum(n) AS n
+    FROM entries_{f} GROUP BY 1, 2, 3, 4, 5
+), sums_{t} AS (
+    SELECT monitor_id, region, period / {factor} AS period, sum(probes) AS probes, sum(up_ms) AS up_ms,
+           sum(degraded_ms) AS degraded_ms, sum(down_ms) AS down_ms, sum(unknown_ms) AS unknown_ms
+    FROM sums_{f} GROUP BY 1, 2, 3
+"""
+_MAPS = ("outcomes", "ttft", "total", "tps")
+# Doubled braces: these become part of a template that is .format()ted once per table.
+_NEW_MAPS = ", ".join(
+    f"coalesce(jsonb_object_agg(key, n) FILTER (WHERE name = '{m}'), '{{{{}}}}') AS {m}" for m in _MAPS
+)
+_INSERT_MAPS = ", ".join(f"coalesce(m.{m}, '{{{{}}}}')" for m in _MAPS)
+# A stored map plus a new one: only the new map's keys are looked up, and the stored map is overlaid
+# with their sums (jsonb ||), never taken apart; an empty new map leaves the stored value untouched.
+_ADD_MAPS = ",\n    ".join(
+    f"{m} = CASE WHEN excluded.{m} = '{{{{}}}}' THEN t.{m} ELSE (SELECT t.{m} || jsonb_object_agg(e.key, "  # noqa: S608 - constants
+    f"e.value::bigint + coalesce((t.{m} ->> e.key)::bigint, 0)) FROM jsonb_each_text(excluded.{m}) AS e) END"
+    for m in _MAPS
+)
+_WRITE = f"""), maps_{{t}} AS (
+    SELECT monitor_id, region, period, {_NEW_MAPS}
+    FROM entries_{{t}} GROUP BY 1, 2, 3
+), written_{{t}} AS (
+INSERT INTO {{table}} AS t (monitor_id, region, {{column}}, probes, up_ms, degraded_ms, down_ms, unknown_ms,
                           outcomes, ttft, total, tps)
-SELECT c.monitor_id, c.region, {row_start}, c.probes, c.up_ms, c.degraded_ms, c.down_ms, c.unknown_ms,
-       coalesce(s.outcomes, '{{}}') || coalesce(m.docs -> 'outcomes', '{{}}'),
-       coalesce(s.ttft, '{{}}') || coalesce(m.docs -> 'ttft', '{{}}'),
-       coalesce(s.total, '{{}}') || coalesce(m.docs -> 'total', '{{}}'),
-       coalesce(s.tps, '{{}}') || coalesce(m.docs -> 'tps', '{{}}')
-FROM scalars_{t} c
-LEFT JOIN maps_{t} m USING (monitor_id, region, period)
-LEFT JOIN stored_{t} s USING (monitor_id, region, period)
-ON CONFLICT (monitor_id, region, {column}) DO UPDATE SET
-    probes = excluded.probes, up_ms = excluded.up_ms, degraded_ms = excluded.degraded_ms,
-    down_ms = excluded.down_ms, unknown_ms = excluded.unknown_ms, outcomes = excluded.outcomes,
-    ttft = excluded.ttft, total = excluded.total, tps = excluded.tps
+SELECT s.monitor_id, s.region, {{row_start}}, s.probes, s.up_ms, s.degraded_ms, s.down_ms, s.unknown_ms,
+       {_INSERT_MAPS}
+FROM sums_{{t}} s LEFT JOIN maps_{{t}} m USING (monitor_id, region, period)
+ON CONFLICT (monitor_id, region, {{column}}) DO UPDATE SET
+    probes = t.probes + excluded.probes, up_ms = t.up_ms + excluded.up_ms,
+    degraded_ms = t.degraded_ms + excluded.degraded_ms, down_ms = t.down_ms + excluded.down_ms,
+    unknown_ms = t.unknown_ms + excluded.unknown_ms,
+    {_ADD_MAPS}
 RETURNING 1
 )
-"""
+"""  # noqa: S608 - names are constants
 
 
 def add_sql(rows: str, own: str = "true", pieces: str = "true", tables: Sequence[Table] = TABLES) -> str:
@@ -178,13 +171,7 @@ def add_sql(rows: str, own: str = "true", pieces: str = "true", tables: Sequence
             blocks.append(
                 _NEW_DERIVED.format(**names, f=finest.column, factor=table.period_ms // finest.period_ms)
             )
-        blocks.append(
-            _MERGE.format(
-                **names,
-                key_start=table.start.format(p="k.period"),
-                row_start=table.start.format(p="c.period"),
-            )
-        )
+        blocks.append(_WRITE.format(**names, row_start=table.start.format(p="s.period")))
     return _HEAD.format(rows=rows, own=own) + "".join(blocks) + "\nSELECT count(*) FROM own\n"
 
 

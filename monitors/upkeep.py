@@ -20,7 +20,9 @@ def run(now: datetime, *, raw_days: int, hourly_days: int) -> dict[str, int]:
     created = partitions.ensure(today, today + timedelta(days=partitions.AHEAD_DAYS))
     dropped = drop_raw_results(today - timedelta(days=raw_days))
     trimmed = trim_hourly_rollups(now - timedelta(days=hourly_days))
-    return {"created": len(created), "dropped": len(dropped), "trimmed": trimmed}
+    # Days without raw results can no longer be rebuilt: their daily rollups are final.
+    folded = fold_totals(today - timedelta(days=raw_days))
+    return {"created": len(created), "dropped": len(dropped), "trimmed": trimmed, "folded": folded}
 
 
 def drop_raw_results(before) -> list[str]:
@@ -50,3 +52,55 @@ def trim_hourly_rollups(before: datetime) -> int:
             if trimmed:
                 log.info("trimmed %d hourly rollups before %s", trimmed, before)
             return trimmed
+
+
+# Each map of the daily rows folded in, added up key by key, then added to the stored total.
+_FOLD = """
+WITH bound AS (
+    SELECT coalesce(max(through), '-infinity'::date) AS since FROM monitors_rolluptotal
+), items AS (
+    SELECT d.monitor_id, d.region, m.name, e.key, sum(e.value::bigint) AS n
+    FROM monitors_dailyrollup d, bound,
+         LATERAL (VALUES ('outcomes', d.outcomes), ('ttft', d.ttft), ('total', d.total)) AS m(name, doc),
+         jsonb_each_text(m.doc) AS e
+    WHERE d.day >= bound.since AND d.day < %(through)s
+    GROUP BY 1, 2, 3, 4
+), new AS (
+    SELECT monitor_id, region,
+           coalesce(jsonb_object_agg(key, n) FILTER (WHERE name = 'outcomes'), '{}') AS outcomes,
+           coalesce(jsonb_object_agg(key, n) FILTER (WHERE name = 'ttft'), '{}') AS ttft,
+           coalesce(jsonb_object_agg(key, n) FILTER (WHERE name = 'total'), '{}') AS total
+    FROM items GROUP BY 1, 2
+)
+INSERT INTO monitors_rolluptotal AS t (monitor_id, region, through, outcomes, ttft, total)
+SELECT monitor_id, region, %(through)s, outcomes, ttft, total FROM new
+ON CONFLICT (monitor_id, region) DO UPDATE SET through = excluded.through, {merge}
+"""
+_FOLD_SQL = _FOLD.replace(
+    "{merge}",
+    ", ".join(
+        f"{m} = (SELECT t.{m} || coalesce(jsonb_object_agg(e.key, e.value::bigint"  # noqa: S608 - constants
+        f" + coalesce((t.{m} ->> e.key)::bigint, 0)), '{{}}') FROM jsonb_each_text(excluded.{m}) AS e)"
+        for m in ("outcomes", "ttft", "total")
+    ),
+)
+
+
+def fold_totals(through) -> int:
+    """Add the daily rollups of the days before `through` not folded yet to the running totals, so
+    /metrics reads the totals and the days since rather than every day ever rolled up. Returns the
+    (monitor, region) totals moved on; running it again with the same day adds nothing."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE monitors_rolluptotal IN SHARE ROW EXCLUSIVE MODE")  # one fold at a time
+        cursor.execute(
+            "SELECT coalesce(max(through), '-infinity'::date) < %s FROM monitors_rolluptotal", [through]
+        )
+        if not cursor.fetchone()[0]:
+            return 0
+        cursor.execute(_FOLD_SQL, {"through": through})
+        folded = cursor.rowcount
+        # Every total moves to the same day, folded rows or not: readers take the latest as the bound.
+        cursor.execute("UPDATE monitors_rolluptotal SET through = %s WHERE through < %s", [through, through])
+    if folded:
+        log.info("folded daily rollups before %s into %d totals", through, folded)
+    return folded

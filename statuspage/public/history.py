@@ -171,10 +171,19 @@ def recent_latency(monitor_ids: Sequence[int], now: datetime) -> dict[int, Recen
     return recent
 
 
+# The running totals (days folded in by monitors/upkeep.py) and the daily rollups since: bounded by
+# the days not folded yet (about the raw-result retention), however long history grows.
 _TOTALS_SQL = """
-SELECT monitor_id, item.key, sum(item.value::bigint)
-FROM monitors_dailyrollup, jsonb_each_text({column}) AS item
-WHERE monitor_id = ANY(%s)
+WITH bound AS (SELECT coalesce(max(through), '-infinity'::date) AS since FROM monitors_rolluptotal)
+SELECT monitor_id, key, sum(n) FROM (
+    SELECT t.monitor_id, item.key, item.value::bigint AS n
+    FROM monitors_rolluptotal t, jsonb_each_text(t.{column}) AS item
+    WHERE t.monitor_id = ANY(%(ids)s)
+    UNION ALL
+    SELECT d.monitor_id, item.key, item.value::bigint
+    FROM monitors_dailyrollup d, bound, jsonb_each_text(d.{column}) AS item
+    WHERE d.monitor_id = ANY(%(ids)s) AND d.day >= bound.since
+) AS both_parts
 GROUP BY 1, 2
 """
 PROMETHEUS_LE = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)  # seconds
@@ -183,8 +192,8 @@ Buckets = dict[int, tuple[list[tuple[float, int]], float, int]]
 
 
 def outcome_totals(monitor_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """Per monitor, probe results by outcome since records began (daily rollups are kept forever,
-    so the sums only grow: a Prometheus counter)."""
+    """Per monitor, probe results by outcome since records began (daily rollups are kept forever and
+    folded into running totals once final, so the sums only grow: a Prometheus counter)."""
     totals: dict[int, dict[str, int]] = defaultdict(dict)
     for monitor_id, outcome, count in _sum_json("outcomes", monitor_ids):
         totals[monitor_id][outcome] = int(count)
@@ -203,7 +212,7 @@ def ttft_buckets(monitor_ids: Sequence[int]) -> Buckets:
 
 def _sum_json(column: str, monitor_ids: Sequence[int]) -> list[tuple[int, str, int]]:
     with connection.cursor() as cursor:
-        cursor.execute(_TOTALS_SQL.format(column=column), [list(monitor_ids)])
+        cursor.execute(_TOTALS_SQL.format(column=column), {"ids": list(monitor_ids)})
         return cursor.fetchall()
 
 

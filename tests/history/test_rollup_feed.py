@@ -147,3 +147,24 @@ def test_rebuild_keeps_the_rollups_of_days_without_raw_results(
     before = snapshot(DailyRollup)
     assert rebuild.rebuild(base.date() - timedelta(days=900), base.date() - timedelta(days=899)) == []
     assert snapshot(DailyRollup) == before
+
+
+def test_after_a_quiet_stretch_the_feed_adds_results_in_small_steps(make_monitor, observe, base, monkeypatch):
+    # Striding over days without results is fine; a stride that lands on data must not add hours of
+    # results in one transaction, since writers wait on the rollup lock while it runs.
+    monitor = make_monitor()
+    aggregator.catch_up(base - timedelta(days=3), timedelta(0))
+    record([observe(monitor, base + timedelta(minutes=m)) for m in range(0, 180, 5)])
+    steps = []
+    add_range = aggregator.rollups.add_range
+
+    def spy(low, high):
+        added = add_range(low, high)
+        steps.append((high - low, added))
+        return added
+
+    monkeypatch.setattr(aggregator.rollups, "add_range", spy)
+    assert aggregator.catch_up(base + timedelta(hours=4), timedelta(0)) == 36
+    assert any(span > aggregator.STEP for span, _ in steps)  # it did stride over the quiet days
+    assert all(span <= aggregator.STEP for span, added in steps if added)
+    assert sum(DailyRollup.objects.values_list("probes", flat=True)) == 36
