@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -10,7 +9,7 @@ from typing import Any
 
 from aiohttp import web
 
-from monitors.fakeprovider import engine, upstream
+from monitors.fakeprovider import engine, timing, upstream
 from monitors.fakeprovider.anthropic import Anthropic
 from monitors.fakeprovider.deepseek import DeepSeek
 from monitors.fakeprovider.dialect import Dialect, dumps
@@ -75,9 +74,7 @@ class Provider:
         return self._site is not None
 
     def plan(self, request: web.Request) -> Plan:
-        return resolve(
-            self.behaviour, self.rng, request.headers, asyncio.get_running_loop().time(), self.beat_s
-        )
+        return resolve(self.behaviour, self.rng, request.headers, timing.arrival(request), self.beat_s)
 
     def claim(self) -> upstream.Claim:
         return upstream.Claim(self.name, self.url, self.behaviour.upstream_status, self.upstream_since)

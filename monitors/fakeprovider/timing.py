@@ -8,7 +8,10 @@ import ctypes
 import select
 import selectors
 import sys
+import time
 from typing import NoReturn
+
+from aiohttp import web
 
 _PR_SET_TIMERSLACK = 29
 
@@ -18,13 +21,31 @@ class PreciseEpollSelector(selectors.EpollSelector):
 
     Waiting on the epoll fd itself with select() (microsecond timeout) and then harvesting with a
     zero-timeout epoll keeps epoll's scalability with select's resolution.
+
+    It also notes, per socket, when a poll last found it readable: when a request arrived, however busy
+    the loop was before its handler ran (see arrival()).
     """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.readable_at: dict[int, float] = {}
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         if timeout is not None and timeout > 0:
             select.select([self._selector.fileno()], [], [], timeout)
             timeout = 0
-        return super().select(timeout)
+        events = super().select(timeout)
+        if events:
+            now = time.monotonic()  # the event loop's clock
+            for key, mask in events:
+                if mask & selectors.EVENT_READ:
+                    self.readable_at[key.fd] = now
+        return events
+
+    def unregister(self, fileobj: selectors.FileDescriptorLike) -> selectors.SelectorKey:
+        key = super().unregister(fileobj)
+        self.readable_at.pop(key.fd, None)
+        return key
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
@@ -39,6 +60,22 @@ def _tighten_timer_slack() -> None:
     # The kernel may defer a wake-up by the thread's timer slack (50 µs by default); 1 ns asks for none.
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None).prctl(_PR_SET_TIMERSLACK, 1, 0, 0, 0)
+
+
+def arrival(request: web.BaseRequest) -> float:
+    """When the request's bytes reached the server, on the loop clock: delays count from here, as a
+    real provider's do, so time the request waited for a busy loop is not added to them. A client
+    does not send its next request on a connection before this one's reply, so the socket's last
+    readable poll is this request's (now, on a loop that does not note polls)."""
+    loop = asyncio.get_running_loop()
+    now = loop.time()
+    selector = getattr(loop, "_selector", None)
+    sock = request.transport.get_extra_info("socket") if request.transport is not None else None
+    if isinstance(selector, PreciseEpollSelector) and sock is not None:
+        stamp = selector.readable_at.get(sock.fileno())
+        if stamp is not None and stamp <= now:
+            return stamp
+    return now
 
 
 async def sleep_until(deadline: float) -> None:
