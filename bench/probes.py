@@ -61,6 +61,7 @@ TARGETS = [
 DELAYS_MS = (50, 200, 800)
 FLOOR_PROBES = 100
 PARTS = ["throughput", "timing", "scheduling"]
+FAKE_NICE = -10
 GOALS = {"probes_per_s": 500, "timing_median_ms": 1.0, "timing_p99_ms": 5.0, "lag_p99_ms": 2000}
 
 
@@ -255,7 +256,7 @@ def services(options, workdir: Path) -> dict[str, Service]:
         "prefork",
     ]
     # Spare processes: a rollup feed or a burst of status propagation runs for seconds at a time, and
-    # a tick stuck behind it is a probe late by as much (better still: the tick on a queue of its own).
+    # a tick stuck behind it for longer than its claim-ahead margin makes probes late (tasks.CLAIM_AHEAD_S).
     default = ["worker", "-Q", "default", "--concurrency", "3"]
     return {
         "probe-workers": Service(
@@ -458,6 +459,7 @@ def main() -> None:
         for fleet in fleets:
             fleet.start()
         fake_pids = [fleet._process.pid for fleet in fleets]  # for their CPU time: they share the machine
+        figures["fake_nice"] = prioritise(fake_pids)
         targets = endpoints(fleets)
         import django
 
@@ -485,6 +487,20 @@ def main() -> None:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     print(json.dumps(figures, separators=(",", ":")))
+
+
+def prioritise(pids: list[int]) -> int:
+    """The fake plays providers that in the field run on machines of their own; here it shares two cores
+    with the prober, and a reply it sends late because a prober process held the core would be charged
+    to the prober's timing. A higher scheduling priority (when allowed: root) keeps its replies on time.
+    Returns the nice value the fake runs at."""
+    try:
+        for pid in pids:
+            os.setpriority(os.PRIO_PROCESS, pid, FAKE_NICE)
+    except PermissionError:
+        log("not allowed to raise the fake's priority: its lateness will count in the timing error")
+        return os.getpriority(os.PRIO_PROCESS, pids[0])
+    return FAKE_NICE
 
 
 def create_database(admin_url: str, name: str) -> None:
@@ -521,8 +537,10 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--monitors", type=int, default=10_000)
     parser.add_argument("--interval", type=int, default=60, help="seconds between a monitor's probes")
     parser.add_argument("--schedule-seconds", type=int, default=300, help="length of the scheduling run")
-    parser.add_argument("--tick", type=float, default=1.0, help="SCHEDULER_TICK_SECONDS for beat")
-    parser.add_argument("--sched-batch", type=int, default=100, help="PROBE_BATCH_SIZE for the tick")
+    parser.add_argument(
+        "--tick", type=float, default=5.0, help="SCHEDULER_TICK_SECONDS for beat (5, the default)"
+    )
+    parser.add_argument("--sched-batch", type=int, default=200, help="PROBE_BATCH_SIZE (200, the default)")
     parser.add_argument("--only", action="append", choices=PARTS, help="run only this part (repeatable)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the Celery logs (path on stderr)")
     options = parser.parse_args()

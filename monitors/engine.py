@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -36,7 +37,8 @@ async def run_batch(
 
     `concurrency` runners take the next spec as each finishes one. A task per spec, made up front, would
     cost the loop one long turn at the start of a batch of thousands, and every reply arriving during
-    that turn would be stamped late.
+    that turn would be stamped late. A spec with a due time (`not_before`) holds its runner until then,
+    so pass those earliest first.
     """
     observations: list[Observation | None] = [None] * len(specs)
     queue = iter(enumerate(specs))  # shared: no await between taking an item and the next take
@@ -90,6 +92,8 @@ class Pacer:
 
 
 async def _run_one(spec: ProbeSpec, client: httpx.AsyncClient, pacer: Pacer, region: str) -> Observation:
+    if spec.not_before is not None:
+        await asyncio.sleep(max(0.0, spec.not_before - time.time()))
     await pacer.turn()
     started_at = datetime.now(UTC)
     try:

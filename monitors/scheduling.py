@@ -1,4 +1,9 @@
-"""Claim due monitors and enqueue probe batches: one conditional UPDATE, safe to run from many beats."""
+"""Claim monitors coming due and enqueue probe batches: one conditional UPDATE, safe from many beats.
+
+A tick claims what falls due before the next tick has had time to dispatch it (`horizon`), and each
+probe carries its due time: the batch starts just before its first probe and each probe waits for its
+own moment. The scheduling lag is then the workers' own, not the tick's period plus a queue's.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -14,8 +20,8 @@ from django.db import connection
 # firing a burst of catch-up probes.
 _CLAIM_SQL = """
 WITH due AS (
-    SELECT id FROM monitors_monitor
-    WHERE enabled AND next_probe_at <= %(now)s
+    SELECT id, next_probe_at AS due_at FROM monitors_monitor
+    WHERE enabled AND next_probe_at <= %(horizon)s
     ORDER BY next_probe_at
     LIMIT %(limit)s
     FOR UPDATE SKIP LOCKED
@@ -27,32 +33,45 @@ SET next_probe_at = CASE
     ELSE %(now)s + make_interval(secs => m.interval_s)
 END
 FROM due WHERE m.id = due.id
-RETURNING m.id, m.regions
+RETURNING m.id, m.regions, due.due_at
 """
 
 
-def claim_due(now: datetime, limit: int) -> list[tuple[int, list[str]]]:
-    """Advance next_probe_at of up to `limit` due monitors and return their (id, regions)."""
+class Claim(NamedTuple):
+    monitor_id: int
+    regions: list[str]
+    due_at: datetime  # when the probe should start (in the past when the scheduler is behind)
+
+
+class Batch(NamedTuple):
+    region: str
+    monitor_ids: list[int]
+    due_at: list[float]  # each monitor's due time, Unix seconds, in the same order (earliest first)
+
+
+def claim_due(now: datetime, limit: int, horizon: datetime | None = None) -> list[Claim]:
+    """Advance next_probe_at of up to `limit` monitors due by `horizon` (default: now), earliest first."""
     with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, {"now": now, "limit": limit})
+        cursor.execute(_CLAIM_SQL, {"now": now, "horizon": horizon or now, "limit": limit})
         # Django hands jsonb from a raw cursor back as text.
-        return [
-            (row[0], json.loads(row[1]) if isinstance(row[1], str) else row[1] or [])
+        claimed = [
+            Claim(row[0], json.loads(row[1]) if isinstance(row[1], str) else row[1] or [], row[2])
             for row in cursor.fetchall()
         ]
+    return sorted(claimed, key=lambda claim: claim.due_at)  # RETURNING keeps no order
 
 
-def batches_by_region(
-    claimed: list[tuple[int, list[str]]], default_region: str, batch_size: int
-) -> Iterator[tuple[str, list[int]]]:
-    """Group claimed monitors by region (a monitor probed from 3 regions appears in 3 batches)."""
-    by_region: dict[str, list[int]] = defaultdict(list)
-    for monitor_id, regions in claimed:
-        for region in regions or [default_region]:
-            by_region[region].append(monitor_id)
-    for region, ids in sorted(by_region.items()):
-        for start in range(0, len(ids), batch_size):
-            yield region, ids[start : start + batch_size]
+def batches_by_region(claimed: list[Claim], default_region: str, batch_size: int) -> Iterator[Batch]:
+    """Group claimed monitors by region (a monitor probed from 3 regions appears in 3 batches), each
+    batch a run of consecutive due times."""
+    by_region: dict[str, list[Claim]] = defaultdict(list)
+    for claim in sorted(claimed, key=lambda claim: claim.due_at):
+        for region in claim.regions or [default_region]:
+            by_region[region].append(claim)
+    for region, claims in sorted(by_region.items()):
+        for start in range(0, len(claims), batch_size):
+            chunk = claims[start : start + batch_size]
+            yield Batch(region, [c.monitor_id for c in chunk], [c.due_at.timestamp() for c in chunk])
 
 
 def queue_for(region: str) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from celery import current_app, shared_task
 from django.conf import settings
@@ -16,30 +17,45 @@ from monitors.recording import record, sweep_stale
 log = logging.getLogger(__name__)
 
 CLAIM_LIMIT = 1000
+# A tick claims this far past the next tick, so that every probe is claimed and on its way this long
+# before it is due, whatever the beat's jitter or a busy tick worker.
+CLAIM_AHEAD_S = 1.0
+# A batch is started this long before its first probe is due: enough for a worker to take it, load
+# its monitors and open its event loop; its probes then wait for their own due times.
+START_AHEAD_S = 0.2
 
 
 @shared_task(name="monitors.tick", time_limit=60, soft_time_limit=50)
 def tick() -> int:
-    """Claim every due monitor and enqueue its batches on its region's queue. Safe to run twice."""
+    """Claim the monitors due before the next tick can act and enqueue their batches on their region's
+    queue, each to start just before its first due probe. Safe to run twice."""
     claimed_total = 0
     while True:
-        claimed = scheduling.claim_due(timezone.now(), CLAIM_LIMIT)
+        now = timezone.now()
+        horizon = now + timedelta(seconds=settings.SCHEDULER_TICK_SECONDS + CLAIM_AHEAD_S)
+        claimed = scheduling.claim_due(now, CLAIM_LIMIT, horizon)
         claimed_total += len(claimed)
-        for region, ids in scheduling.batches_by_region(
-            claimed, settings.PROBE_REGION, settings.PROBE_BATCH_SIZE
-        ):
+        for batch in scheduling.batches_by_region(claimed, settings.PROBE_REGION, settings.PROBE_BATCH_SIZE):
+            start = datetime.fromtimestamp(batch.due_at[0] - START_AHEAD_S, UTC)
             probe_batch.apply_async(
-                kwargs={"monitor_ids": ids, "region": region}, queue=scheduling.queue_for(region)
+                kwargs={"monitor_ids": batch.monitor_ids, "region": batch.region, "due_at": batch.due_at},
+                queue=scheduling.queue_for(batch.region),
+                eta=start if start > now else None,  # held by the worker, not a process, until then
             )
         if len(claimed) < CLAIM_LIMIT:
             return claimed_total
 
 
 @shared_task(name="monitors.probe_batch", time_limit=300, soft_time_limit=240)
-def probe_batch(*, monitor_ids: list[int], region: str) -> int:
-    """Probe the monitors concurrently, then store results and state changes in one transaction."""
+def probe_batch(*, monitor_ids: list[int], region: str, due_at: list[float] | None = None) -> int:
+    """Probe the monitors concurrently, each at its due time (Unix seconds, when given; otherwise now),
+    then store results and state changes in one transaction."""
+    due = dict(zip(monitor_ids, due_at or [], strict=False))
     monitors = Monitor.objects.select_related("provider").filter(pk__in=monitor_ids, enabled=True)
-    specs = [monitor.to_spec() for monitor in monitors]
+    specs = sorted(
+        (dataclasses.replace(monitor.to_spec(), not_before=due.get(monitor.pk)) for monitor in monitors),
+        key=lambda spec: spec.not_before or 0.0,
+    )
     # Imported here so the web process, which imports this module for its tasks' names, never loads
     # the probe engine's aiohttp stack.
     from monitors import engine

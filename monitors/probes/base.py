@@ -34,6 +34,7 @@ class ProbeSpec:
     expect_text: str = ""  # content check: reply must contain this (case-insensitive)
     headers: dict[str, str] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)  # kind-specific (conditions, paths...)
+    not_before: float | None = None  # Unix seconds: the engine starts the probe no earlier (its due time)
 
 
 @dataclass

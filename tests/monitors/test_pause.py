@@ -35,7 +35,7 @@ def test_a_paused_monitor_is_not_probed_and_drops_out_of_its_component(make_moni
 
     component.refresh_from_db()
     assert component.status == "operational"
-    assert [mid for mid, _ in claim_due(now, 10)] == [up.pk]
+    assert [claim.monitor_id for claim in claim_due(now, 10)] == [up.pk]
     assert not pause(down, now)
 
 

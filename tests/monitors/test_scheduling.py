@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from monitors.scheduling import batches_by_region, claim_due
+from monitors.scheduling import Batch, Claim, batches_by_region, claim_due
 
 
 def test_claims_only_due_enabled_monitors_and_advances_them(make_monitor):
@@ -13,7 +13,7 @@ def test_claims_only_due_enabled_monitors_and_advances_them(make_monitor):
     make_monitor(next_probe_at=now + timedelta(seconds=30))
     make_monitor(next_probe_at=now - timedelta(seconds=1), enabled=False)
 
-    assert [mid for mid, _ in claim_due(now, 100)] == [due.pk]
+    assert [claim.monitor_id for claim in claim_due(now, 100)] == [due.pk]
     due.refresh_from_db()
     assert due.next_probe_at == now - timedelta(seconds=1) + timedelta(seconds=60)
     assert claim_due(now, 100) == []
@@ -23,9 +23,9 @@ def test_claimed_regions_are_lists_of_names_not_json_text(make_monitor):
     now = timezone.now()
     multi = make_monitor(next_probe_at=now, regions=["eu", "us"])
     single = make_monitor(next_probe_at=now)
-    claimed = dict(claim_due(now, 10))
-    assert claimed == {multi.pk: ["eu", "us"], single.pk: []}
-    assert sorted(region for region, _ in batches_by_region(list(claimed.items()), "default", 10)) == [
+    claimed = claim_due(now, 10)
+    assert {claim.monitor_id: claim.regions for claim in claimed} == {multi.pk: ["eu", "us"], single.pk: []}
+    assert sorted(batch.region for batch in batches_by_region(claimed, "default", 10)) == [
         "default", "eu", "us",
     ]  # fmt: skip
 
@@ -46,14 +46,33 @@ def test_claim_respects_the_limit(make_monitor):
     assert len(claim_due(now, 3)) == 2
 
 
-def test_batches_split_by_region_and_size():
-    claimed = [(1, []), (2, ["eu", "us"]), (3, ["eu"]), (4, [])]
-    assert list(batches_by_region(claimed, "default", 1)) == [
-        ("default", [1]), ("default", [4]), ("eu", [2]), ("eu", [3]), ("us", [2]),
+def test_batches_split_by_region_and_size_earliest_due_first():
+    now = timezone.now()
+    at = [now + timedelta(seconds=s) for s in (3, 1, 2, 0)]
+    regions = ([], ["eu", "us"], ["eu"], [])
+    claimed = [Claim(i + 1, regions[i], at[i]) for i in range(4)]
+    assert [(b.region, b.monitor_ids) for b in batches_by_region(claimed, "default", 1)] == [
+        ("default", [4]), ("default", [1]), ("eu", [2]), ("eu", [3]), ("us", [2]),
     ]  # fmt: skip
+    assert next(batches_by_region(claimed, "default", 2)) == Batch(
+        "default", [4, 1], [at[3].timestamp(), at[0].timestamp()]
+    )
+
+
+def test_claims_ahead_up_to_the_horizon_with_each_due_time(make_monitor):
+    now = timezone.now()
+    soon = make_monitor(next_probe_at=now + timedelta(seconds=3))
+    due = make_monitor(next_probe_at=now - timedelta(seconds=1))
+    make_monitor(next_probe_at=now + timedelta(seconds=10))
+    claimed = claim_due(now, 100, horizon=now + timedelta(seconds=5))
+    assert [(c.monitor_id, c.due_at) for c in claimed] == [
+        (due.pk, now - timedelta(seconds=1)), (soon.pk, now + timedelta(seconds=3)),
+    ]  # fmt: skip
+    soon.refresh_from_db()
+    assert soon.next_probe_at == now + timedelta(seconds=63)  # phase kept from its due time
 
 
 def test_claimed_regions_come_back_as_lists(make_monitor):
     make_monitor(regions=["eu", "us"])
     make_monitor()
-    assert sorted(regions for _, regions in claim_due(timezone.now(), 10)) == [[], ["eu", "us"]]
+    assert sorted(claim.regions for claim in claim_due(timezone.now(), 10)) == [[], ["eu", "us"]]

@@ -163,3 +163,16 @@ def test_probe_starts_are_spaced_so_a_batch_does_not_begin_as_one_burst() -> Non
     began = asyncio.run(starts())
     # The n-th start comes no sooner than n spacings after the first (a busy loop may run it later).
     assert all(at - began[0] >= n * 0.002 - 1e-6 for n, at in enumerate(began))
+
+
+def test_a_probe_starts_at_its_due_time_and_a_late_one_at_once(fleet: FakeFleet) -> None:
+    now = time.time()
+    due_later, overdue = now + 0.4, now - 30
+    later, late = probe_all(
+        [
+            chat_spec(fleet, "openai-sim", not_before=due_later),
+            chat_spec(fleet, "openai-sim", not_before=overdue),
+        ]
+    )
+    assert later.outcome is O.OK and later.started_at.timestamp() >= due_later
+    assert late.outcome is O.OK and late.started_at.timestamp() < due_later
