@@ -7,9 +7,8 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 
-from monitors.models import Monitor, MonitorStatus, StateChange
-from monitors.state import is_stale
-from statuspage.components import status
+from monitors.models import MonitorStatus, StateChange
+from statuspage.components import monitor_alerts, status
 from statuspage.components.models import Component
 from statuspage.incidents.models import Incident
 from statuspage.lib import pageversion
@@ -48,31 +47,11 @@ def propagate(now: datetime) -> tuple[int, Changes]:
         ):
             # On the page without moving a status: an out-voted region's flag, a silent monitor's note.
             transaction.on_commit(pageversion.bump)
-        _alert_silent(
+        monitor_alerts.raise_for(
             [c.monitor for c in pending if not c.region and c.new_status == MonitorStatus.UNKNOWN], now
         )
         StateChange.objects.filter(pk__in=[c.pk for c in pending]).update(processed_at=now)
     return len(pending), changed
-
-
-def _alert_silent(monitors: list[Monitor], now: datetime) -> None:
-    """Tell operators once that monitors stopped reporting (workers dead, a queue stuck): readers get
-    a note on the page, but only an operator can bring the probes back."""
-    silent = [m for m in monitors if is_stale(m.last_probe_at, m.interval, now, m.thresholds())]
-    if not silent:
-        return  # unknown for another reason (misconfigured, reported by the monitors side), or back since
-    from statuspage.subscriptions.alerts import alert_operators  # downstream, as automation is
-
-    names = [str(m) for m in silent[:20]] + ([f"... and {len(silent) - 20} more"] if len(silent) > 20 else [])
-    body = (
-        "No probe results for several intervals from:\n" + "\n".join(f"  - {n}" for n in names)
-        + "\n\nTheir components keep their last status, with a note on the public page. "
-        "Check that the workers and beat are running and the probe queues are moving."
-    )  # fmt: skip
-    # One alert per episode: the key names the monitor and when it fell silent.
-    first = min(silent, key=lambda m: m.pk)
-    key = f"monitors-silent:{first.pk}:{(first.last_probe_at or now).isoformat()}"
-    alert_operators(f"{len(silent)} monitor(s) stopped reporting", body, key=key)
 
 
 def target_status(component: Component, now: datetime, in_maintenance: bool) -> str:

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from monitors.models import Monitor, MonitorStatus
 from statuspage.components.models import Component, ComponentStatus, worst
@@ -205,6 +206,8 @@ def _open(items: Changes, now: datetime) -> Incident:
         detection=detection,
         now=now,
     )
+    if not incident.published:
+        _ask_for_approval(incident, components)
     upstream = Monitor.objects.filter(
         provider__in={p for c in components for p in _providers(c)},
         kind="upstream",
@@ -215,6 +218,21 @@ def _open(items: Changes, now: datetime) -> Incident:
         _acknowledged(incident, min(admitted))
         incident.save(update_fields=["detection"])
     return incident
+
+
+def _ask_for_approval(incident: Incident, components: list[Component]) -> None:
+    """A held incident is invisible until someone approves it: operators must hear of it at once."""
+    from statuspage.subscriptions.alerts import alert_operators  # the next stage downstream
+
+    url = settings.SITE_URL + reverse("admin:incidents_incident_change", args=[incident.pk])
+    body = (
+        f"Our probes opened a {incident.get_impact_display().lower()} incident that waits for approval "
+        f"before anything is shown or sent:\n\n  {incident.name}\n  "
+        + "; ".join(_describe(c) for c in components)
+        + f"\n\nApprove, edit or discard it: {url}\n"
+        "It publishes by itself if the outage becomes major or critical."
+    )
+    alert_operators(f"Incident awaiting approval: {incident.name}", body, key=f"incident-held:{incident.pk}")
 
 
 def _worsen(incident: Incident, items: Changes, now: datetime) -> Incident:

@@ -11,6 +11,7 @@ from statuspage.api import v2
 from statuspage.components.propagation import propagate
 from statuspage.incidents import automation, services
 from statuspage.incidents.models import Incident
+from statuspage.subscriptions.models import OperatorAlert
 
 pytestmark = pytest.mark.django_db
 
@@ -139,6 +140,25 @@ def test_minor_incidents_wait_for_approval_when_review_is_on(world, settings):
     assert v2.summary()["incidents"] == []
     services.publish(incident)
     assert [i["id"] for i in v2.summary()["incidents"]] == [incident.public_id]
+
+
+def test_operators_are_asked_once_to_approve_a_held_incident(world, settings, django_user_model):
+    settings.INCIDENT_REVIEW_MINOR = True
+    django_user_model.objects.create_user("olga", "olga@example.com", is_staff=True)
+    world.monitor_moves(world.chat_monitor, "degraded")
+    world.monitor_moves(world.chat_monitor, "down", 60)  # worsens the same incident: no second request
+    incident = Incident.objects.get()
+    alert = OperatorAlert.objects.get()
+    assert alert.subject == f"Incident awaiting approval: {incident.name}"
+    assert f"/incidents/incident/{incident.pk}/change/" in alert.body
+    assert "Acme AI Chat: degraded" in alert.body
+    assert list(alert.deliveries.values_list("recipient", flat=True)) == ["olga@example.com"]
+
+
+def test_a_published_incident_asks_nobody_for_approval(world, settings):
+    settings.INCIDENT_REVIEW_MINOR = True
+    world.monitor_moves(world.chat_monitor, "down")
+    assert Incident.objects.get().published and not OperatorAlert.objects.exists()
 
 
 def test_a_held_incident_that_becomes_severe_publishes_itself(world, settings):

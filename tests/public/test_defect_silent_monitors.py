@@ -124,17 +124,22 @@ def test_operators_are_alerted_once(operator, reported, make_component, django_c
     assert list(Delivery.objects.filter(alert=alert).values_list("recipient", flat=True)) == [operator.email]
 
 
-def test_a_misconfigured_monitor_that_still_reports_raises_no_silence_alert(
-    reported, make_component, django_capture_on_commit_callbacks
+def test_a_misconfigured_monitor_that_still_reports_raises_its_own_alert_not_a_silence_one(
+    operator, reported, make_component, django_capture_on_commit_callbacks
 ):
     make_component("Chat", monitors=[reported])
-    record([Observation(reported.pk, Outcome.AUTH_ERROR, timezone.now() + timedelta(seconds=1))])
+    for second in (1, 2):  # still misconfigured on the next probe: one alert per episode
+        failed = Observation(reported.pk, Outcome.AUTH_ERROR, timezone.now() + timedelta(seconds=second))
+        failed.message = "invalid x-api-key"
+        record([failed])
+        sweep_and_propagate(django_capture_on_commit_callbacks)
     reported.refresh_from_db()
     assert reported.status == "unknown" and reported.misconfigured
 
-    sweep_and_propagate(django_capture_on_commit_callbacks)
-
-    assert not OperatorAlert.objects.exists()
+    alert = OperatorAlert.objects.get()
+    assert alert.subject == f"Monitor misconfigured: {reported}"
+    assert "invalid x-api-key" in alert.body and f"/monitors/monitor/{reported.pk}/change/" in alert.body
+    assert list(Delivery.objects.filter(alert=alert).values_list("recipient", flat=True)) == [operator.email]
 
 
 def test_failover_flags_a_silent_monitor(client, reported):
