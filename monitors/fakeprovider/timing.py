@@ -22,8 +22,8 @@ class PreciseEpollSelector(selectors.EpollSelector):
     Waiting on the epoll fd itself with select() (microsecond timeout) and then harvesting with a
     zero-timeout epoll keeps epoll's scalability with select's resolution.
 
-    It also notes, per socket, when a poll last found it readable: when a request arrived, however busy
-    the loop was before its handler ran (see arrival()).
+    It also notes, per socket, when a poll last found it readable, so that a request's delays start
+    then rather than when its handler runs (see arrival()).
     """
 
     def __init__(self) -> None:
@@ -63,10 +63,10 @@ def _tighten_timer_slack() -> None:
 
 
 def arrival(request: web.BaseRequest) -> float:
-    """When the request's bytes reached the server, on the loop clock: delays count from here, as a
-    real provider's do, so time the request waited for a busy loop is not added to them. A client
-    does not send its next request on a connection before this one's reply, so the socket's last
-    readable poll is this request's (now, on a loop that does not note polls)."""
+    """When a poll of the loop found the request's bytes, on the loop clock: delays count from there, not
+    from when the loop got round to the handler (after the other callbacks of that poll, which under
+    load take milliseconds). A client sends no next request on a connection before this one's reply,
+    so the socket's last readable poll is this request's. Without a noting selector: now."""
     loop = asyncio.get_running_loop()
     now = loop.time()
     selector = getattr(loop, "_selector", None)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import statistics
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+from aiohttp import web
 
+from monitors.fakeprovider import timing
 from monitors.fakeprovider.testing import FakeFleet
 
 AUTH = {"Authorization": "Bearer sk-fake"}
@@ -59,3 +64,51 @@ def test_non_streaming_reply_waits_for_ttft_and_every_token(http: httpx.Client, 
     headers = {**AUTH, "X-Fake-TTFT-Ms": "100", "X-Fake-ITL-Ms": "20"}
     response = http.post(fleet.api_base("openai-sim") + "/chat/completions", json=body, headers=headers)
     assert 0.140 <= response.elapsed.total_seconds() < 0.140 + LATE_BY_AT_MOST_S
+
+
+def test_delays_count_from_when_a_poll_found_the_request_not_from_when_its_handler_ran() -> None:
+    """Two requests found by one poll: the second handler runs only after the first has held the loop
+    for 200 ms, and must still see the poll's time, which a reply's injected delays count from."""
+    waited: list[float] = []
+    started = threading.Event()
+    server: dict = {}
+
+    async def handler(request: web.Request) -> web.Response:
+        waited.append(asyncio.get_running_loop().time() - timing.arrival(request))
+        time.sleep(0.2)  # a busy handler: the loop does nothing else meanwhile
+        return web.Response(text="ok")
+
+    async def serve() -> None:
+        app = web.Application()
+        app.router.add_get("/", handler)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        server.update(port=runner.addresses[0][1], loop=asyncio.get_running_loop(), stop=asyncio.Event())
+        started.set()
+        await server["stop"].wait()
+        await runner.cleanup()
+
+    def run() -> None:
+        with asyncio.Runner(loop_factory=timing.new_event_loop) as runner:
+            runner.run(serve())
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    try:
+        assert started.wait(10)
+        url = f"http://127.0.0.1:{server['port']}/"
+        clients = [httpx.Client(), httpx.Client()]
+        for http in clients:
+            http.get(url)  # both connections open before the loop blocks
+        waited.clear()
+        server["loop"].call_soon_threadsafe(time.sleep, 0.3)  # both requests arrive while it sleeps
+        time.sleep(0.05)
+        with ThreadPoolExecutor(2) as pool:
+            assert [r.text for r in pool.map(lambda http: http.get(url), clients)] == ["ok", "ok"]
+        for http in clients:
+            http.close()
+    finally:
+        server["loop"].call_soon_threadsafe(server["stop"].set)
+        thread.join(10)
+    assert max(waited) >= 0.1  # about 0.2 s for the second: it was found when the first was
