@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import logging
 from datetime import UTC, datetime, timedelta
 
 from celery import current_app, shared_task
+from celery.signals import worker_process_init
 from django.conf import settings
 from django.utils import timezone
 
@@ -23,6 +25,17 @@ CLAIM_AHEAD_S = 1.0
 # A batch is started this long before its first probe is due: enough for a worker to take it, load
 # its monitors and open its event loop; its probes then wait for their own due times.
 START_AHEAD_S = 0.2
+
+
+@worker_process_init.connect
+def load_probe_stack(**_: object) -> None:
+    """In each worker process as it starts: otherwise its first batch pays for importing the probe stack
+    (aiohttp, httpx, every kind) with its probes already due. The web process never loads it."""
+    from monitors import engine, probes
+
+    del engine  # imported for its side effect: the modules are loaded
+    for module in probes.KINDS.values():
+        importlib.import_module(module)
 
 
 @shared_task(name="monitors.tick", time_limit=60, soft_time_limit=50)
