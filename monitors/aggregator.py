@@ -6,13 +6,16 @@ watermark adds them itself. Writers hold the rollup lock shared and the feed hol
 result slips between the two: a writer that read the old watermark commits before the feed looks.
 
 Adding per feed run rather than per batch writes each rollup row once per run instead of once per
-result, which is what lets the write path keep up with COPY (bench/history.py).
+result, which is what lets the write path keep up with COPY (bench/history.py). A second watermark,
+`folded`, trails it by up to an hour: the feed adds to hourly rollups only, and adds whole hours to
+the daily ones as they pass (rollups.fold), so a day's large maps are rewritten once an hour rather
+than on every run.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 
@@ -69,15 +72,43 @@ def catch_up(now: datetime, settle: timedelta) -> int:
             rows = rollups.add_range(through, upto)
             cursor.execute(
                 "INSERT INTO monitors_rollupprogress (id, through) VALUES (1, %s) "
-                "ON CONFLICT (id) DO UPDATE SET through = excluded.through",
+                "ON CONFLICT (id) DO UPDATE SET through = excluded.through RETURNING folded",
                 [upto],
             )
+            _fold(cursor, cursor.fetchone()[0], upto)
         added += rows
         # Stride over quiet stretches (a first run, a long outage); back to small steps at the data.
         step = STEP if rows else min(step * 2, timedelta(days=1))
         if upto >= target:
             log.debug("rollups through %s (+%d results)", upto, added)
             return added
+
+
+def _fold(cursor, folded: datetime | None, through: datetime) -> None:
+    """Move the fold watermark to the last hour boundary at or before `through`, adding the hours
+    passed to the daily rollups. The caller holds the rollup lock alone."""
+    if folded is None:
+        # Until now every addition went to the daily rollups as well: they hold every hour that
+        # has anything, and the next boundary is the first hour with nothing in it yet.
+        upto = _hour(through) + (timedelta(hours=1) if through != _hour(through) else timedelta(0))
+    else:
+        upto = _hour(through)
+        if upto <= folded:
+            return
+        rollups.fold(folded, upto)
+    cursor.execute("UPDATE monitors_rollupprogress SET folded = %s WHERE id = 1", [upto])
+
+
+def _hour(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def folded() -> datetime | None:
+    """The fold watermark (None: daily rollups are complete, nothing waits to be folded)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT folded FROM monitors_rollupprogress WHERE id = 1")
+        row = cursor.fetchone()
+        return row[0] if row else None
 
 
 def _any_results(cursor, low: datetime, high: datetime) -> bool:

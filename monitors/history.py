@@ -17,10 +17,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Sum
+from django.db.models import Subquery, Sum
+from django.db.models.functions import TruncDate
 
 from monitors import histogram, uptime
-from monitors.models import DailyRollup, HourlyRollup
+from monitors.models import DailyRollup, HourlyRollup, RollupProgress
 from monitors.rollups import HISTOGRAMS
 
 METRICS = tuple(HISTOGRAMS)  # "ttft", "total" (latency), "tps": histograms of successful probes
@@ -105,7 +106,7 @@ def daily(
     today = now.astimezone(UTC).date()
     starts = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
     rows = DailyRollup.objects.filter(day__gte=starts[0], day__lte=today)
-    return _series(rows, "day", starts, monitor_ids, region, metrics)
+    return _series([(rows, "day"), (_unfolded(starts[0], today), "on")], starts, monitor_ids, region, metrics)
 
 
 def bars(monitor_ids: Iterable[int], days: int, now: datetime) -> dict[int, list[Point]]:
@@ -114,12 +115,18 @@ def bars(monitor_ids: Iterable[int], days: int, now: datetime) -> dict[int, list
     ids = list(dict.fromkeys(monitor_ids))
     today = now.astimezone(UTC).date()
     starts = [today - timedelta(days=n) for n in range(days - 1, -1, -1)]
+    sums = (Sum("probes"), *(Sum(name) for name in _MS))
     rows = (
         DailyRollup.objects.filter(monitor_id__in=ids, day__gte=starts[0], day__lte=today)
         .values_list("monitor_id", "day")
-        .annotate(Sum("probes"), *(Sum(name) for name in _MS))
+        .annotate(*sums)
     )
-    found = {(monitor_id, day): Stats(probes, {}, *ms) for monitor_id, day, probes, *ms in rows}
+    late = _unfolded(starts[0], today).filter(monitor_id__in=ids)
+    late = late.values_list("monitor_id", "on").annotate(*sums)
+    found: dict[tuple[int, date], Stats] = {}
+    for monitor_id, day, probes, *ms in rows.union(late, all=True):  # one statement: one fold watermark
+        stats = Stats(probes, {}, *ms)
+        found[monitor_id, day] = found[monitor_id, day] + stats if (monitor_id, day) in found else stats
     empty = Stats()
     return {
         monitor_id: [Point(day, found.get((monitor_id, day), empty)) for day in starts] for monitor_id in ids
@@ -139,7 +146,7 @@ def hourly(
     current = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
     starts = [current - timedelta(hours=n) for n in range(hours - 1, -1, -1)]
     rows = HourlyRollup.objects.filter(hour__gte=starts[0], hour__lte=current)
-    return _series(rows, "hour", starts, monitor_ids, region, metrics)
+    return _series([(rows, "hour")], starts, monitor_ids, region, metrics)
 
 
 def combine(series: Iterable[Sequence[Point]]) -> list[Point]:
@@ -168,18 +175,31 @@ def total(points: Iterable[Point]) -> Stats:
     return Stats(probes, outcomes, *ms, histograms=histograms)
 
 
-def _series(rows, column, starts, monitor_ids, region, metrics) -> dict[int, list[Point]]:
+def _unfolded(first: date, last: date):
+    """The hourly rollups of days first..last that the daily ones do not hold yet (the hours from the
+    fold watermark on, monitors/rollups.py), each with its UTC day as `on`."""
+    mark = RollupProgress.objects.filter(pk=1).values("folded")[:1]
+    return (
+        HourlyRollup.objects.filter(hour__gte=Subquery(mark))
+        .annotate(on=TruncDate("hour", tzinfo=UTC))
+        .filter(on__gte=first, on__lte=last)
+    )
+
+
+def _series(sources, starts, monitor_ids, region, metrics) -> dict[int, list[Point]]:
+    """Rows of each (queryset, period column) added up per monitor and period, read in one statement."""
     ids = list(dict.fromkeys(monitor_ids))
     for metric in metrics:
         if metric not in METRICS:
             raise ValueError(f"unknown metric {metric!r}; use one of {', '.join(METRICS)}")
-    rows = rows.filter(monitor_id__in=ids)
-    if region is not None:
-        rows = rows.filter(region=region)
+    queries = []
+    for rows, column in sources:
+        rows = rows.filter(monitor_id__in=ids)
+        if region is not None:
+            rows = rows.filter(region=region)
+        queries.append(rows.values_list("monitor_id", column, "probes", "outcomes", *_MS, *metrics))
     found: dict[tuple[int, date | datetime], Stats] = {}
-    for monitor_id, start, probes, outcomes, *rest in rows.values_list(
-        "monitor_id", column, "probes", "outcomes", *_MS, *metrics
-    ):
+    for monitor_id, start, probes, outcomes, *rest in queries[0].union(*queries[1:], all=True):
         ms, hists = rest[: len(_MS)], rest[len(_MS) :]
         stats = Stats(
             probes,

@@ -236,10 +236,12 @@ class HourlyRollup(Rollup):
 
 
 class RollupProgress(models.Model):
-    """The rollups' watermark, one row: every stored result that started before `through` is in them
-    (monitors/aggregator.py moves it on)."""
+    """The rollups' watermarks, one row: every stored result that started before `through` is in them,
+    and the daily rollups hold exactly the hourly ones of the hours before `folded` (null: daily
+    rollups are written with the hourly ones). monitors/aggregator.py moves both on."""
 
     through = models.DateTimeField(null=True)
+    folded = models.DateTimeField(null=True)
 
     def __str__(self) -> str:
         return f"rollups through {self.through}"

@@ -43,6 +43,7 @@ def _record(observations: list[Observation], on_change: Callable[[], None] | Non
             m.pk: m
             for m in Monitor.objects.select_for_update()
             .filter(pk__in={o.monitor_id for o in ordered})
+            .only(*_LOADED)  # not the spec's url, headers, body, conditions...: unused here
             .order_by("pk")
         }
         rows, changes = [], []
@@ -98,6 +99,19 @@ _STATE_FIELDS = [
     "misconfigured",
     "last_outcome",
     "last_probe_at",
+]
+
+
+# What _span, _apply (thresholds, the state machine) and _save read; a field left out here would
+# cost a query per monitor (tests/history/test_recording_fields.py counts them).
+_LOADED = [
+    *_STATE_FIELDS,
+    "enabled",
+    "interval_s",
+    "kind",
+    "options",
+    "slow_ttft_ms",
+    "slow_total_ms",
 ]
 
 

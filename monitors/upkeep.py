@@ -19,9 +19,12 @@ def run(now: datetime, *, raw_days: int, hourly_days: int) -> dict[str, int]:
     today = partitions.utc_day(now)
     created = partitions.ensure(today, today + timedelta(days=partitions.AHEAD_DAYS))
     dropped = drop_raw_results(today - timedelta(days=raw_days))
-    trimmed = trim_hourly_rollups(now - timedelta(days=hourly_days))
-    # Days without raw results can no longer be rebuilt: their daily rollups are final.
-    folded = fold_totals(today - timedelta(days=raw_days))
+    # Hourly rollups not folded into their days yet are all those days have (never, at two days and up).
+    mark = aggregator.folded()
+    trimmed = trim_hourly_rollups(min(now - timedelta(days=hourly_days), mark or now))
+    # Days without raw results can no longer be rebuilt: their daily rollups are final once folded.
+    through = today - timedelta(days=raw_days)
+    folded = fold_totals(min(through, partitions.utc_day(mark)) if mark else through)
     return {"created": len(created), "dropped": len(dropped), "trimmed": trimmed, "folded": folded}
 
 

@@ -171,8 +171,9 @@ def recent_latency(monitor_ids: Sequence[int], now: datetime) -> dict[int, Recen
     return recent
 
 
-# The running totals (days folded in by monitors/upkeep.py) and the daily rollups since: bounded by
-# the days not folded yet (about the raw-result retention), however long history grows.
+# The running totals (days folded in by monitors/upkeep.py), the daily rollups since, and the hourly
+# rollups not folded into their days yet (monitors/rollups.py): bounded by the days not in the totals
+# (about the raw-result retention) and an hour or so of hourly rows, however long history grows.
 _TOTALS_SQL = """
 WITH bound AS (SELECT coalesce(max(through), '-infinity'::date) AS since FROM monitors_rolluptotal)
 SELECT monitor_id, key, sum(n) FROM (
@@ -183,7 +184,12 @@ SELECT monitor_id, key, sum(n) FROM (
     SELECT d.monitor_id, item.key, item.value::bigint
     FROM monitors_dailyrollup d, bound, jsonb_each_text(d.{column}) AS item
     WHERE d.monitor_id = ANY(%(ids)s) AND d.day >= bound.since
-) AS both_parts
+    UNION ALL
+    SELECT h.monitor_id, item.key, item.value::bigint
+    FROM monitors_hourlyrollup h, jsonb_each_text(h.{column}) AS item
+    WHERE h.monitor_id = ANY(%(ids)s)
+      AND h.hour >= (SELECT folded FROM monitors_rollupprogress WHERE id = 1)
+) AS all_parts
 GROUP BY 1, 2
 """
 PROMETHEUS_LE = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)  # seconds
