@@ -277,8 +277,12 @@ def services(options, workdir: Path) -> dict[str, Service]:
 def scheduling(options, running: dict[str, Service], broker) -> dict:
     from datetime import UTC, datetime, timedelta
 
+    from monitors import aggregator
     from monitors.models import ProbeResult
 
+    # Start as a running installation is: its rollup feed current. Left behind, the feed's first run
+    # would fold the throughput and timing parts' results while every probe batch waits on its lock.
+    aggregator.catch_up(datetime.now(UTC), timedelta(0))
     for service in running.values():
         service.start()
     for service in running.values():
