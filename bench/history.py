@@ -247,8 +247,6 @@ def render(monitors: int, days_list: list[int], repeat: int) -> dict:
     """Two sets of monitors: one with a day of history, one whose history grows to each of
     `days_list`. The same components are linked to one set, then the other, in turns, so each pair
     of timings is taken under the same load on the machine."""
-    from django.conf import settings
-
     from monitors import aggregator, partitions, synthetic, upkeep
     from statuspage.components.models import Component, ComponentGroup
 
@@ -268,8 +266,10 @@ def render(monitors: int, days_list: list[int], repeat: int) -> dict:
         while have < days:
             _clone_day(today - timedelta(days=1), today - timedelta(days=have), long)
             have += 1
-        # What the hourly upkeep does: days past raw retention folded into /metrics' running totals.
-        upkeep.fold_totals(today - timedelta(days=settings.RAW_RESULT_RETENTION_DAYS))
+        # Cloned days are a backfill behind the running totals: recounted, as generate_history does.
+        upkeep.retotal(today - timedelta(days=days))
+        # What the hourly upkeep does: the days before yesterday folded into /metrics' running totals.
+        upkeep.fold_totals(upkeep.totals_bound(today, aggregator.folded()))
         raw = _count_raw()
         scans = _raw_scans()
         pair = _time_pair(components, short, long, repeat, now)

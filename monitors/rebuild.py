@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 
-from monitors import aggregator, partitions, rollups, state
+from monitors import aggregator, partitions, rollups, state, upkeep
 from monitors.models import Monitor
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,8 @@ def rebuild(first: date, last: date, monitor_ids: Sequence[int] | None = None) -
         for chunk in chunks(sorted(ids), CHUNK):
             _rebuild_day(day, chunk)
         log.info("rebuilt rollups of %s for %d monitors", day, len(ids))
+    if days:
+        upkeep.retotal(days[0])  # /metrics' running totals may hold the days just rewritten
     return days
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 
@@ -22,9 +22,7 @@ def run(now: datetime, *, raw_days: int, hourly_days: int) -> dict[str, int]:
     # Hourly rollups not folded into their days yet are all those days have (never, at two days and up).
     mark = aggregator.folded()
     trimmed = trim_hourly_rollups(min(now - timedelta(days=hourly_days), mark or now))
-    # Days without raw results can no longer be rebuilt: their daily rollups are final once folded.
-    through = today - timedelta(days=raw_days)
-    folded = fold_totals(min(through, partitions.utc_day(mark)) if mark else through)
+    folded = fold_totals(totals_bound(today, mark))
     return {"created": len(created), "dropped": len(dropped), "trimmed": trimmed, "folded": folded}
 
 
@@ -89,21 +87,54 @@ _FOLD_SQL = _FOLD.replace(
 )
 
 
-def fold_totals(through) -> int:
+def totals_bound(today: date, mark: datetime | None) -> date:
+    """The day /metrics' running totals hold every day before: yesterday, so a span reaching back over
+    midnight never lands in a folded day, and never past the hours folded into days (a feed running
+    behind). A scrape then reads about two days of daily rows however long the history is; a rebuild
+    or backfill of folded days recounts the totals (`retotal`)."""
+    bound = today - timedelta(days=1)
+    return min(bound, partitions.utc_day(mark)) if mark else bound
+
+
+def fold_totals(through: date) -> int:
     """Add the daily rollups of the days before `through` not folded yet to the running totals, so
     /metrics reads the totals and the days since rather than every day ever rolled up. Returns the
     (monitor, region) totals moved on; running it again with the same day adds nothing."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("LOCK TABLE monitors_rolluptotal IN SHARE ROW EXCLUSIVE MODE")  # one fold at a time
+        cursor.execute(_ONE_AT_A_TIME)
         cursor.execute(
             "SELECT coalesce(max(through), '-infinity'::date) < %s FROM monitors_rolluptotal", [through]
         )
         if not cursor.fetchone()[0]:
             return 0
-        cursor.execute(_FOLD_SQL, {"through": through})
-        folded = cursor.rowcount
-        # Every total moves to the same day, folded rows or not: readers take the latest as the bound.
-        cursor.execute("UPDATE monitors_rolluptotal SET through = %s WHERE through < %s", [through, through])
+        folded = _fold(cursor, through)
     if folded:
         log.info("folded daily rollups before %s into %d totals", through, folded)
+    return folded
+
+
+def retotal(changed_from: date) -> int:
+    """Recount the running totals from the daily rollups if days from `changed_from` on were folded
+    already: after a rebuild or a backfill rewrote them, the totals no longer match. Costs a pass over
+    every daily rollup before the bound; returns the totals written (0 when none was affected)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_ONE_AT_A_TIME)
+        cursor.execute("SELECT max(through) FROM monitors_rolluptotal")
+        through = cursor.fetchone()[0]
+        if through is None or changed_from >= through:
+            return 0
+        cursor.execute("DELETE FROM monitors_rolluptotal")
+        written = _fold(cursor, through)
+    log.info("recounted the running totals before %s: %d totals", through, written)
+    return written
+
+
+_ONE_AT_A_TIME = "LOCK TABLE monitors_rolluptotal IN SHARE ROW EXCLUSIVE MODE"
+
+
+def _fold(cursor, through: date) -> int:
+    cursor.execute(_FOLD_SQL, {"through": through})
+    folded = cursor.rowcount
+    # Every total moves to the same day, folded rows or not: readers take the latest as the bound.
+    cursor.execute("UPDATE monitors_rolluptotal SET through = %s WHERE through < %s", [through, through])
     return folded

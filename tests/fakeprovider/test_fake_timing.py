@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import statistics
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from aiohttp import web
@@ -70,7 +70,7 @@ def test_delays_count_from_when_a_poll_found_the_request_not_from_when_its_handl
     """Two requests found by one poll: the second handler runs only after the first has held the loop
     for 200 ms, and must still see the poll's time, which a reply's injected delays count from."""
     waited: list[float] = []
-    started = threading.Event()
+    started, sent = threading.Event(), threading.Event()
     server: dict = {}
 
     async def handler(request: web.Request) -> web.Response:
@@ -93,21 +93,24 @@ def test_delays_count_from_when_a_poll_found_the_request_not_from_when_its_handl
         with asyncio.Runner(loop_factory=timing.new_event_loop) as runner:
             runner.run(serve())
 
+    def hold_the_loop() -> None:  # until both requests sit in their sockets, so one poll finds both
+        sent.wait(10)
+        time.sleep(0.05)
+
     thread = threading.Thread(target=run)
     thread.start()
     try:
         assert started.wait(10)
-        url = f"http://127.0.0.1:{server['port']}/"
-        clients = [httpx.Client(), httpx.Client()]
-        for http in clients:
-            http.get(url)  # both connections open before the loop blocks
-        waited.clear()
-        server["loop"].call_soon_threadsafe(time.sleep, 0.3)  # both requests arrive while it sleeps
-        time.sleep(0.05)
-        with ThreadPoolExecutor(2) as pool:
-            assert [r.text for r in pool.map(lambda http: http.get(url), clients)] == ["ok", "ok"]
-        for http in clients:
-            http.close()
+        clients = [socket.create_connection(("127.0.0.1", server["port"])) for _ in range(2)]
+        time.sleep(0.1)  # both connections accepted before the loop is held
+        server["loop"].call_soon_threadsafe(hold_the_loop)
+        for client in clients:
+            client.sendall(b"GET / HTTP/1.1\r\nHost: fake\r\nConnection: close\r\n\r\n")
+        sent.set()
+        replies = [b"".join(iter(lambda c=client: c.recv(4096), b"")) for client in clients]
+        assert all(reply.startswith(b"HTTP/1.1 200") and reply.endswith(b"ok") for reply in replies)
+        for client in clients:
+            client.close()
     finally:
         server["loop"].call_soon_threadsafe(server["stop"].set)
         thread.join(10)

@@ -51,3 +51,38 @@ def test_a_later_fold_adds_to_the_totals(make_monitor):
     total = RollupTotal.objects.get()
     assert (total.through, total.outcomes) == (today - timedelta(days=30), {"ok": 8, "server_error": 1})
     assert history.outcome_totals([monitor.pk])[monitor.pk] == {"ok": 8, "server_error": 1}
+
+
+def test_upkeep_folds_every_day_before_yesterday_so_a_scrape_reads_two_days(make_monitor):
+    monitor = make_monitor()
+    today = timezone.now().date()
+    for age in (100, 10, 2, 1, 0):
+        _day(monitor, today - timedelta(days=age), 1)
+    assert upkeep.totals_bound(today, None) == today - timedelta(days=1)
+
+    upkeep.fold_totals(upkeep.totals_bound(today, None))
+    total = RollupTotal.objects.get()
+    assert (total.through, total.outcomes) == (today - timedelta(days=1), {"ok": 3})
+    assert history.outcome_totals([monitor.pk])[monitor.pk] == {"ok": 5}
+
+
+def test_the_bound_never_passes_the_hours_folded_into_days(make_monitor):
+    today = timezone.now().date()
+    behind = timezone.now() - timedelta(days=4)  # a feed four days behind
+    assert upkeep.totals_bound(today, behind) == behind.date()
+
+
+def test_a_rewrite_of_folded_days_recounts_the_totals(make_monitor):
+    monitor = make_monitor()
+    today = timezone.now().date()
+    _day(monitor, today - timedelta(days=5), 5)
+    upkeep.fold_totals(today - timedelta(days=1))
+    # A backfill behind the bound, and a rebuild that changes a folded day:
+    _day(monitor, today - timedelta(days=50), 7, 2)
+    DailyRollup.objects.filter(day=today - timedelta(days=5)).update(outcomes={"ok": 4})
+    assert upkeep.retotal(today) == 0  # nothing from today on was folded: nothing to recount
+
+    assert upkeep.retotal(today - timedelta(days=50)) == 1
+    total = RollupTotal.objects.get()
+    assert (total.through, total.outcomes) == (today - timedelta(days=1), {"ok": 11, "server_error": 2})
+    assert history.outcome_totals([monitor.pk])[monitor.pk] == {"ok": 11, "server_error": 2}

@@ -105,3 +105,15 @@ def test_the_first_feed_run_starts_the_fold_at_the_next_hour(make_monitor, obser
     assert DailyRollup.objects.get().probes == 1
     _catch_up(base + timedelta(minutes=121))
     assert DailyRollup.objects.get().probes == 2
+
+
+def test_rebuilding_a_day_folded_into_the_metrics_totals_recounts_them(make_monitor, observe, base):
+    monitor = make_monitor()
+    record([observe(monitor, base + timedelta(minutes=m)) for m in (5, 10, 15)])
+    _catch_up(base + timedelta(hours=3))
+    DailyRollup.objects.update(outcomes={"ok": 999})  # a day gone wrong, then folded into the totals
+    upkeep.fold_totals(base.date() + timedelta(days=1))
+    assert public_history.outcome_totals([monitor.pk])[monitor.pk] == {"ok": 999}
+
+    rebuild.rebuild(base.date(), base.date())
+    assert public_history.outcome_totals([monitor.pk])[monitor.pk] == {"ok": 3}
