@@ -31,10 +31,9 @@ START_AHEAD_S = 0.2
 def load_probe_stack(**_: object) -> None:
     """In each worker process as it starts: otherwise its first batch pays for importing the probe stack
     (aiohttp, httpx, every kind) with its probes already due. The web process never loads it."""
-    from monitors import engine, probes
+    from monitors import probes
 
-    del engine  # imported for its side effect: the modules are loaded
-    for module in probes.KINDS.values():
+    for module in ("monitors.engine", *probes.KINDS.values()):
         importlib.import_module(module)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from monitors import engine
 from monitors.fakeprovider.testing import FakeFleet
+from monitors.outcomes import Outcome as O
 from monitors.probes.base import Observation, ProbeSpec
 
 KEY = "sk-fake"
@@ -22,6 +23,39 @@ MODELS = {
 # Small limits keep the suite fast (hang, stall and slowloris cases take about this long), yet leave
 # room for a busy machine: a healthy reply from the fake takes milliseconds.
 FAST = {"timeout_s": 4.0, "connect_timeout_s": 2.0, "ttft_timeout_s": 2.0, "stall_timeout_s": 1.0}
+
+# (X-Fake-Fault, stream, expected outcome): one taxonomy, so the same table holds for every chat kind.
+FAULT_CASES = [
+    *[
+        (f, s, o)
+        for s in (False, True)
+        for f, o in [
+            ("ok", O.OK),
+            ("rate_limited", O.RATE_LIMITED),
+            ("overloaded", O.OVERLOADED),
+            ("server_error", O.SERVER_ERROR),
+            ("auth", O.AUTH_ERROR),
+            ("quota", O.QUOTA_EXHAUSTED),
+            ("client_error", O.CLIENT_ERROR),
+            ("empty", O.EMPTY_RESPONSE),
+            ("wrong_answer", O.CONTENT_CHECK_FAILED),
+            ("huge", O.MALFORMED),
+            ("malformed", O.MALFORMED),
+            ("truncate", O.STREAM_TRUNCATED),
+            ("stall", O.STREAM_STALLED),
+            ("stream_error", O.STREAM_ERROR_EVENT),
+            ("hang", O.TIMEOUT_TTFT),
+            ("reset", O.CONNECT_ERROR),
+            ("slowloris", O.TIMEOUT_TTFT),
+            ("bad_gateway_html", O.CDN_ERROR),
+            ("cdn_520_empty", O.CDN_ERROR),
+        ]
+    ],
+    # Blank lines (DeepSeek) before a reply never become one; keep-alives or pings after three tokens
+    # are not tokens, so the stall timer still fires.
+    ("stall_keepalive", False, O.TIMEOUT_TTFT),
+    ("stall_keepalive", True, O.STREAM_STALLED),
+]
 
 
 def make_spec(**fields: Any) -> ProbeSpec:

@@ -7,45 +7,15 @@ import pytest
 from monitors.fakeprovider.testing import FakeFleet
 from monitors.outcomes import Outcome as O
 from monitors.probes.base import Observation
-from probes.kit import KEY, RawServer, chat_spec, fault_matrix, make_spec, probe
-
-CASES = [
-    *[
-        (f, s, o)
-        for s in (False, True)
-        for f, o in [
-            ("ok", O.OK),
-            ("rate_limited", O.RATE_LIMITED),
-            ("overloaded", O.OVERLOADED),
-            ("server_error", O.SERVER_ERROR),
-            ("auth", O.AUTH_ERROR),
-            ("quota", O.QUOTA_EXHAUSTED),
-            ("client_error", O.CLIENT_ERROR),
-            ("empty", O.EMPTY_RESPONSE),
-            ("wrong_answer", O.CONTENT_CHECK_FAILED),
-            ("huge", O.MALFORMED),
-            ("malformed", O.MALFORMED),
-            ("truncate", O.STREAM_TRUNCATED),
-            ("stall", O.STREAM_STALLED),
-            ("stream_error", O.STREAM_ERROR_EVENT),
-            ("hang", O.TIMEOUT_TTFT),
-            ("reset", O.CONNECT_ERROR),
-            ("slowloris", O.TIMEOUT_TTFT),
-            ("bad_gateway_html", O.CDN_ERROR),
-            ("cdn_520_empty", O.CDN_ERROR),
-        ]
-    ],
-    ("stall_keepalive", False, O.TIMEOUT_TTFT),
-    ("stall_keepalive", True, O.STREAM_STALLED),
-]
+from probes.kit import FAULT_CASES, KEY, RawServer, chat_spec, fault_matrix, make_spec, probe
 
 
 @pytest.fixture(scope="module")
 def results(fleet: FakeFleet) -> dict[tuple[str, bool], Observation]:
-    return fault_matrix(fleet, "gemini-sim", CASES, expect_text="pong", max_tokens=5)
+    return fault_matrix(fleet, "gemini-sim", FAULT_CASES, expect_text="pong", max_tokens=5)
 
 
-@pytest.mark.parametrize(("fault", "stream", "expected"), CASES, ids=lambda v: str(v))
+@pytest.mark.parametrize(("fault", "stream", "expected"), FAULT_CASES, ids=lambda v: str(v))
 def test_fault_gives_outcome(results, fault: str, stream: bool, expected: O) -> None:
     obs = results[fault, stream]
     assert obs.outcome == expected, obs.message

@@ -126,6 +126,14 @@ def _isolated_throttles(settings) -> None:
 
 
 @pytest.fixture
+def operator(client, django_user_model):
+    """A logged-in admin client (a superuser without a password: nothing to hash)."""
+    user = django_user_model.objects.create_superuser("olga", "olga@example.com", None)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
 def components(make_component) -> dict[str, Component]:
     return {name: make_component(name) for name in ("Chat", "Embeddings", "Images")}
 

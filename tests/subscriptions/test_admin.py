@@ -7,13 +7,6 @@ from tests.subscriptions.helpers import send_emails
 
 
 @pytest.fixture
-def operator(client, django_user_model):
-    user = django_user_model.objects.create_superuser("olga", "olga@example.com", None)  # no password to hash
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def dead(smtp, components, make_subscriber, publish) -> Delivery:
     make_subscriber("gone@example.com")
     smtp.mailbox.refuse["gone@example.com"] = "550 5.1.1 no such user"

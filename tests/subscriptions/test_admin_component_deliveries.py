@@ -7,13 +7,6 @@ from statuspage.subscriptions.models import Delivery
 
 
 @pytest.fixture
-def operator(client, django_user_model):
-    user = django_user_model.objects.create_superuser("olga", "olga@example.com", None)  # no password to hash
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
 def dead_component_delivery(components, make_subscriber) -> Delivery:
     make_subscriber(kind="webhook", webhook_url="https://hooks.example/status")
     components["Chat"].set_status("major_outage", timezone.now(), source="monitors")
