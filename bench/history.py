@@ -126,9 +126,10 @@ def ingest(monitors: int, batches: int, rounds: int) -> dict:
         for n in range(monitors)
     )
     ids = list(Monitor.objects.filter(provider=provider).values_list("pk", flat=True))
-    # The results start at hh:40 two hours ago, so every round's half hour crosses an hour: the fold of
-    # the closed hour into its day, which the feed defers to, is paid inside the timed rounds.
-    start = (datetime.now(UTC) - timedelta(hours=2)).replace(minute=40, second=0, microsecond=0)
+    # The results start at hh:40 two hours ago, so every round crosses an hour: the fold of the closed
+    # hour into its day, which the feed defers to, is paid inside the timed rounds, once per hour of
+    # results as in production when a round is an hour long (the default; --quick folds more often).
+    start = (datetime.now(UTC) - timedelta(hours=3)).replace(minute=40, second=0, microsecond=0)
     partitions.ensure(partitions.utc_day(start), partitions.utc_day(datetime.now(UTC)))
     rnd = random.Random(3)
     faults = [Outcome.SERVER_ERROR, Outcome.TIMEOUT_TTFT, Outcome.RATE_LIMITED, Outcome.SLOW]
@@ -521,8 +522,9 @@ def main() -> None:
         figures: dict = {"postgres": server_version(), "embedded": embedded}
         parts = options.parts.split(",")
         if "ingest" in parts:
-            # Runs long enough (several feed runs each) that a scheduler hiccup is a small part of one.
-            batches = 20 if options.quick else 60
+            # An hour of results a round (its one fold weighs what it does in production), long enough
+            # that a scheduler hiccup is a small part of it; --quick takes 10 minutes.
+            batches = 20 if options.quick else 120
             figures["ingest"] = ingest(settings.PROBE_BATCH_SIZE, batches, options.rounds)
         if "render" in parts:
             days = [9] if options.quick else [30, 90]

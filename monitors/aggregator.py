@@ -57,7 +57,12 @@ def catch_up(now: datetime, settle: timedelta) -> int:
     added, step, target = 0, STEP, now - settle
     while True:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK])
+            # Rollups are derived from stored results, so the commit does not wait for the disk: a
+            # crash may lose this transaction whole (never part of it, and never while keeping a
+            # later commit, whose flush writes the WAL before it), and the next run adds it again.
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s), set_config('synchronous_commit', 'off', true)", [LOCK]
+            )
             through = _watermark(cursor)
             if through is None:  # nothing added yet: start at the oldest day still stored
                 days = partitions.existing()
