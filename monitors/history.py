@@ -2,7 +2,7 @@
 
 The public side (statuspage/public/history.py, the API, badges) calls this; nothing here reads raw
 results, so its cost depends on the monitors and periods asked for, never on how many results are
-stored. Sums lag live results by the rollup feed's settle time (about a minute or two).
+stored. Sums lag live results by up to ROLLUP_FEED_SECONDS + ROLLUP_SETTLE_SECONDS (6 minutes by default).
 
     series = daily(monitor_ids, days=90, now=now)      # {monitor id: [Point(day, Stats)] * 90}
     bars(monitor_ids, days=90, now=now)                 # the same without outcomes and histograms
