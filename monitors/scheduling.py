@@ -33,7 +33,7 @@ SET next_probe_at = CASE
     ELSE %(now)s + make_interval(secs => m.interval_s)
 END
 FROM due WHERE m.id = due.id
-RETURNING m.id, m.regions, due.due_at
+RETURNING m.id, m.regions, due.due_at, m.next_probe_at
 """
 
 
@@ -41,12 +41,16 @@ class Claim(NamedTuple):
     monitor_id: int
     regions: list[str]
     due_at: datetime  # when the probe should start (in the past when the scheduler is behind)
+    next_due_at: datetime  # when the monitor's next probe falls due (and is claimed again)
 
 
 class Batch(NamedTuple):
     region: str
     monitor_ids: list[int]
     due_at: list[float]  # each monitor's due time, Unix seconds, in the same order (earliest first)
+    # Unix seconds: once one of its monitors is due again, a batch not yet started is stale (its
+    # worker died, or the queue is that far behind): the next batches carry those probes.
+    expires: float
 
 
 def claim_due(now: datetime, limit: int, horizon: datetime | None = None) -> list[Claim]:
@@ -55,7 +59,7 @@ def claim_due(now: datetime, limit: int, horizon: datetime | None = None) -> lis
         cursor.execute(_CLAIM_SQL, {"now": now, "horizon": horizon or now, "limit": limit})
         # Django hands jsonb from a raw cursor back as text.
         claimed = [
-            Claim(row[0], json.loads(row[1]) if isinstance(row[1], str) else row[1] or [], row[2])
+            Claim(row[0], json.loads(row[1]) if isinstance(row[1], str) else row[1] or [], row[2], row[3])
             for row in cursor.fetchall()
         ]
     return sorted(claimed, key=lambda claim: claim.due_at)  # RETURNING keeps no order
@@ -71,7 +75,12 @@ def batches_by_region(claimed: list[Claim], default_region: str, batch_size: int
     for region, claims in sorted(by_region.items()):
         for start in range(0, len(claims), batch_size):
             chunk = claims[start : start + batch_size]
-            yield Batch(region, [c.monitor_id for c in chunk], [c.due_at.timestamp() for c in chunk])
+            yield Batch(
+                region,
+                [c.monitor_id for c in chunk],
+                [c.due_at.timestamp() for c in chunk],
+                min(c.next_due_at for c in chunk).timestamp(),
+            )
 
 
 def queue_for(region: str) -> str:

@@ -53,6 +53,9 @@ def tick() -> int:
                 kwargs={"monitor_ids": batch.monitor_ids, "region": batch.region, "due_at": batch.due_at},
                 queue=scheduling.queue_for(batch.region),
                 eta=start if start > now else None,  # held by the worker, not a process, until then
+                # A batch redelivered after its worker died (acks_late: the broker's visibility
+                # timeout later) would probe late and twice over; past this it is dropped unrun.
+                expires=datetime.fromtimestamp(batch.expires, UTC),
             )
         if len(claimed) < CLAIM_LIMIT:
             return claimed_total
