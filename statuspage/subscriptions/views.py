@@ -40,7 +40,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     services.request_subscription(
         email=email, webhook_url=form.cleaned_data["webhook_url"], components=form.chosen_components()
     )
-    return _render(request, "subscriptions/_sent.html", {"email": email})
+    return _page_or_fragment(request, "subscriptions/sent.html", "subscriptions/_sent.html", {"email": email})
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,7 +51,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     # GET only shows a button: mail scanners that open links must not confirm on the owner's behalf.
     if request.method == "POST" or subscriber.confirmed:
         services.confirm(subscriber)
-        return redirect("subscriptions-manage", tokens.make(tokens.Purpose.MANAGE, subscriber.public_id))
+        manage_token = tokens.make(tokens.Purpose.MANAGE, subscriber.public_id)
+        return _private(redirect("subscriptions-manage", manage_token))
     return _render(request, "subscriptions/confirm.html", {"subscriber": subscriber})
 
 
@@ -119,22 +120,38 @@ def _bad_link(request: HttpRequest, exc: tokens.BadToken) -> HttpResponse:
 
 def _subscribe_page(request: HttpRequest, form: SubscribeForm) -> HttpResponse:
     context = {"form": form, "groups": _grouped(form), "webhook_timeout": settings.WEBHOOK_TIMEOUT}
-    if request.htmx:
-        return _render(request, "subscriptions/_form.html", context)
-    return _render(request, "subscriptions/subscribe.html", context)
+    return _page_or_fragment(request, "subscriptions/subscribe.html", "subscriptions/_form.html", context)
 
 
 def _refuse(request: HttpRequest, message: str, status: int = 429) -> HttpResponse:
     # htmx does not swap error responses into the page, so it gets the message with a 200.
-    return _render(
-        request, "subscriptions/_refused.html", {"message": message}, status=200 if request.htmx else status
+    return _page_or_fragment(
+        request,
+        "subscriptions/refused.html",
+        "subscriptions/_refused.html",
+        {"message": message},
+        status=200 if request.htmx else status,
     )
 
 
+def _page_or_fragment(
+    request: HttpRequest, page: str, fragment: str, context: dict, status: int = 200
+) -> HttpResponse:
+    """htmx swaps the fragment into the page it came from; a plain form post (no JavaScript) needs a page."""
+    return _render(request, fragment if request.htmx else page, context, status=status)
+
+
 def _render(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
-    response = render(request, template, {"site_name": settings.SITE_NAME, **context}, status=status)
-    response["Cache-Control"] = "no-store"  # these pages carry personal links
-    response["Referrer-Policy"] = "no-referrer"  # and must not leak them to any page they link to
+    return _private(render(request, template, {"site_name": settings.SITE_NAME, **context}, status=status))
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    """Headers for a response whose URL, links or redirect target carry a subscriber's token."""
+    response["Cache-Control"] = "no-store"
+    # A Referer from these pages, to any page (ours too), names our origin only, never the tokened path.
+    # Not "no-referrer": browsers then send "Origin: null" on the page's own form posts (Fetch standard,
+    # "append a request Origin header"), which Django's CSRF check refuses.
+    response["Referrer-Policy"] = "strict-origin"
     return response
 
 

@@ -112,6 +112,44 @@ def test_htmx_gets_the_partial_only(client, components):
     assert "Check your inbox" in body and "<html" not in body
 
 
+def test_a_plain_form_post_gets_a_whole_page(client, components):
+    response = subscribe(client)  # no HX-Request: JavaScript was off, the browser shows what comes back
+
+    body = response.content.decode()
+    assert "Check your inbox" in body
+    assert "<html" in body and 'aria-label="Site"' in body and "status.css" in body
+
+
+def test_a_refusal_is_a_whole_page_without_htmx_and_a_fragment_with_it(client, components, settings):
+    settings.SUBSCRIBE_RATE_PER_CLIENT = "1/h"
+    subscribe(client)
+
+    plain = subscribe(client, "bob@example.com")
+    htmx = client.post(
+        "/subscribe", {"email": "cy@example.com", "scope": "all"}, headers={"HX-Request": "true"}
+    )
+
+    assert plain.status_code == 429
+    assert "Too many subscription requests" in plain.content.decode() and "<html" in plain.content.decode()
+    assert htmx.status_code == 200  # htmx swaps only 2xx answers in
+    assert "Too many subscription requests" in htmx.content.decode() and "<html" not in htmx.content.decode()
+
+
+def test_token_pages_and_the_confirm_redirect_keep_tokens_out_of_referers(client, make_subscriber):
+    from statuspage.subscriptions import tokens
+
+    subscriber = make_subscriber(confirmed=False)
+    confirm_path = f"/subscriptions/confirm/{tokens.make(tokens.Purpose.CONFIRM, subscriber.public_id)}"
+
+    page, redirect = client.get(confirm_path), client.post(confirm_path)
+
+    # strict-origin, not no-referrer: with no-referrer browsers post the forms with "Origin: null",
+    # which the CSRF check refuses (tests/e2e/test_subscription_browser.py shows it in Chromium).
+    assert redirect.status_code == 302
+    assert page["Referrer-Policy"] == redirect["Referrer-Policy"] == "strict-origin"
+    assert page["Cache-Control"] == redirect["Cache-Control"] == "no-store"
+
+
 @pytest.mark.parametrize(
     "address",
     [
