@@ -44,6 +44,7 @@ class ComponentGroup(models.Model):
         return self.name
 
 
+GROUP_SEPARATOR = " · "
 _REGION_WORDS = {"degraded": "degraded", "down": "failing"}
 
 
@@ -74,6 +75,13 @@ class Component(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name with its group's, e.g. "deepseek-sim · Chat": every provider has a "Chat", so this
+        is how a component is named anywhere outside its group's own block. Load `group` with it
+        (select_related or prefetch_related) where many are named."""
+        return f"{self.group.name}{GROUP_SEPARATOR}{self.name}" if self.group_id else self.name
 
     def set_status(self, new_status: str, now, source: str) -> bool:
         """Move to `new_status`, log the interval boundary that uptime is computed from, and queue the

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.contrib import admin, messages
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, QuerySet, Value, When, prefetch_related_objects
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from statuspage.incidents import delivery_overview, services
+from statuspage.incidents import delivery_overview, detection, services
 from statuspage.incidents.admin_views import OperatorViews
 from statuspage.incidents.models import OPEN_INCIDENT, Incident, UpdateTemplate
 from statuspage.operators import audit
@@ -28,9 +32,9 @@ class IncidentAdmin(OperatorViews, admin.ModelAdmin):
     search_fields = ("name",)
     # Only the title and impact are edited in place; everything else changes through an update.
     fields = ("name", "impact", "kind", "status", "published", "automatic", "components_list", "started_at",
-              "resolved_at", "scheduled_for", "scheduled_until", "detection")  # fmt: skip
+              "resolved_at", "scheduled_for", "scheduled_until", "detection_facts")  # fmt: skip
     readonly_fields = ("kind", "status", "published", "automatic", "components_list", "started_at",
-                       "resolved_at", "scheduled_for", "scheduled_until", "detection")  # fmt: skip
+                       "resolved_at", "scheduled_for", "scheduled_until", "detection_facts")  # fmt: skip
     actions = ["approve", "discard"]
     change_form_template = "admin/incidents/incident/change_form.html"
     change_list_template = "admin/incidents/incident/change_list.html"
@@ -74,6 +78,7 @@ class IncidentAdmin(OperatorViews, admin.ModelAdmin):
         incident = self.get_object(request, object_id)
         if incident is None:
             return super().change_view(request, object_id, form_url, extra_context)
+        prefetch_related_objects([incident], "components__group")  # named with their group, once each
         updates = list(incident.updates.select_related("author").prefetch_related("revisions__edited_by"))
         counts = delivery_overview.for_incident(incident)
         context = {
@@ -87,7 +92,14 @@ class IncidentAdmin(OperatorViews, admin.ModelAdmin):
 
     @admin.display(description="components")
     def components_list(self, incident: Incident) -> str:
-        return ", ".join(c.name for c in incident.components.all()) or "None"
+        return ", ".join(incident.component_display_names().values()) or "None"
+
+    @admin.display(description="detection")
+    def detection_facts(self, incident: Incident) -> str:
+        """The detection record in words, as readers see it but with exact times; never raw JSON."""
+        facts = detection.facts(incident.detection)
+        lines = ((fact.label, detection.text(fact, _exact_time)) for fact in facts)
+        return format_html_join(mark_safe("<br>"), "{}: {}", lines) or "None recorded"
 
     @admin.display(description="review", ordering="held_first")
     def review(self, incident: Incident) -> str:
@@ -115,6 +127,10 @@ class IncidentAdmin(OperatorViews, admin.ModelAdmin):
             services.discard(incident)
             self.log_change(request, incident, "Discarded without publishing.")
         self.message_user(request, f"Discarded {len(held)} incident(s).", messages.SUCCESS)
+
+
+def _exact_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%d %b %Y, %H:%M:%S UTC")
 
 
 @admin.register(UpdateTemplate)

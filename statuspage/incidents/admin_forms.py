@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from statuspage.components.models import Component, ComponentStatus
@@ -17,6 +18,18 @@ INCIDENT_STATUSES = [(s.value, s.label) for s in (S.INVESTIGATING, S.IDENTIFIED,
 MAINTENANCE_STATUSES = [(s.value, s.label) for s in (S.SCHEDULED, S.IN_PROGRESS, S.VERIFYING, S.COMPLETED)]
 IMPACTS = [(i.value, i.label) for i in Impact if i != Impact.MAINTENANCE]
 BODY_MAX = 20_000
+PAGE_ORDER = ("group__position", "group__name", "position", "name")
+
+
+class ComponentsField(forms.ModelMultipleChoiceField):
+    """Components in page order, each named with its group: every provider has a "Chat"."""
+
+    def __init__(self, queryset: QuerySet[Component] | None = None, **kwargs) -> None:
+        components = Component.objects.all() if queryset is None else queryset
+        super().__init__(components.select_related("group").order_by(*PAGE_ORDER), **kwargs)
+
+    def label_from_instance(self, component: Component) -> str:
+        return component.display_name
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -69,9 +82,7 @@ class UpdateFields(OnceForm):
         self.incident = incident
         if incident is not None and incident.kind == Incident.Kind.MAINTENANCE:
             self.fields["status"].choices = MAINTENANCE_STATUSES
-        self.components = list(Component.objects.select_related("group").order_by(
-            "group__position", "group__name", "position", "name"
-        ))  # fmt: skip
+        self.components = list(Component.objects.select_related("group").order_by(*PAGE_ORDER))
         affected = set(incident.components.values_list("pk", flat=True)) if incident else set()
         for component in self.components:
             in_incident = component.pk in affected
@@ -151,9 +162,7 @@ class MaintenanceForm(OnceForm):
     name = forms.CharField(max_length=300, label="Title")
     starts_at = forms.DateTimeField(label="Starts (UTC)", widget=DateTimeInput())
     ends_at = forms.DateTimeField(label="Ends (UTC)", widget=DateTimeInput())
-    components = forms.ModelMultipleChoiceField(
-        Component.objects.order_by("group__position", "position", "name"), widget=forms.CheckboxSelectMultiple
-    )
+    components = ComponentsField(widget=forms.CheckboxSelectMultiple)
     body = forms.CharField(
         label="Message", max_length=BODY_MAX, strip=True, widget=forms.Textarea(attrs={"rows": 6})
     )

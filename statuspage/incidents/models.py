@@ -96,6 +96,11 @@ class Incident(models.Model):
     def is_open(self) -> bool:
         return self.status not in CLOSED
 
+    def component_display_names(self) -> dict[str, str]:
+        """Its components' display names (with their group) by public id; prefetch "components__group"
+        where several updates or incidents are shown."""
+        return {c.public_id: c.display_name for c in self.components.all()}
+
 
 class IncidentUpdate(models.Model):
     public_id = models.CharField(max_length=12, unique=True, default=public_id, editable=False)
@@ -122,6 +127,17 @@ class IncidentUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident}: {self.status}"
+
+    def component_changes(self) -> list[dict[str, str]]:
+        """Its affected components, each named with its group as the incident's components are now.
+
+        The stored name stays the bare one the v2 API serves; a component deleted since keeps it.
+        """
+        names = self.incident.component_display_names()
+        return [
+            {**change, "name": names.get(change.get("code", ""), change.get("name", ""))}
+            for change in self.affected_components or []
+        ]
 
 
 class UpdateRevision(models.Model):

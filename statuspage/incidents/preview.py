@@ -13,6 +13,7 @@ from django.utils import timezone
 from statuspage.components.models import Component, ComponentStatus
 from statuspage.incidents import markdown
 from statuspage.incidents.models import Incident, IncidentStatus, IncidentUpdate
+from statuspage.subscriptions import emails
 from statuspage.subscriptions.models import Subscriber
 
 
@@ -32,7 +33,7 @@ def build(
     now = timezone.now()
     update = IncidentUpdate(incident=incident, status=status, body=body, display_at=now)
     changes = [
-        {"name": c.name, "old": c.get_status_display(), "new": ComponentStatus(new).label}
+        {"name": c.display_name, "old": c.get_status_display(), "new": ComponentStatus(new).label}
         for c, new in component_statuses.items()
     ]
     context = {
@@ -40,7 +41,8 @@ def build(
         "incident": incident,
         "update": update,
         "status_label": IncidentStatus(status).label,
-        "components": [{"name": change["name"], "status": change["new"]} for change in changes],
+        "components": [{"name": change["name"], "status": change["new"]} for change in changes]
+        or _components_now(incident),
         "incident_url": f"{settings.SITE_URL}/incidents/{incident.public_id}",
         "manage_url": "#manage",
         "unsubscribe_url": "#unsubscribe",
@@ -53,10 +55,18 @@ def build(
         "notify": notify and incident.published,
         "held": not incident.published,
         "recipients": recipients({*concerned, *component_statuses}),
-        "subject": " ".join(render_to_string("email/incident_update_subject.txt", context).split()),
+        "subject": emails.subject_line("incident_update", context),
         "email_text": render_to_string("email/incident_update.txt", context),
         "email_html": render_to_string("email/incident_update.html", context),
     }
+
+
+def _components_now(incident: Incident) -> list[dict[str, str]]:
+    """What the email lists when an update changes no component: the incident's, as they are now."""
+    if incident.pk is None:  # an incident being opened has none yet
+        return []
+    components = incident.components.select_related("group")
+    return [{"name": c.display_name, "status": c.get_status_display()} for c in components]
 
 
 def recipients(components: set[Component]) -> int:

@@ -88,7 +88,7 @@ def _badges(data: pagedata.PageData) -> dict[str, Artifact]:
         cid = component.public_id
         text = component.get_status_display().lower()
         out[f"/badge/{cid}.svg"] = a.make(
-            badges.badge(component.name, text, component.status), a.SVG, a.FEED_CACHE, cors=True
+            badges.badge(component.display_name, text, component.status), a.SVG, a.FEED_CACHE, cors=True
         )
         row = rows.get(cid)
         for days in UPTIME_WINDOWS:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
 from django.template.loader import render_to_string
 
 from statuspage.api.current import published
+from statuspage.incidents import detection
 from statuspage.incidents.models import Incident
 from statuspage.public import artifacts as a
 from statuspage.public.artifacts import Artifact
@@ -16,13 +16,6 @@ from statuspage.public.context import base_context
 
 MONTHS_PER_PAGE = 3
 MAX_PAGE = 400  # 100 years of history; anything past it is a bad request, not a query
-DETECTION_LABELS = {
-    "method": "How we detected it",
-    "source": "Detected by",
-    "detected_at": "Detected at",
-    "upstream_acknowledged_at": "Provider acknowledged at",
-    "lead_seconds": "Seen before the provider's own page by",
-}
 
 
 @dataclass(frozen=True)
@@ -39,7 +32,7 @@ def incident(public_id: str, now: datetime) -> Artifact | None:
         **base_context(),
         "incident": found,
         "duration": (found.resolved_at or now) - found.started_at,
-        "detection": detection(found.detection),
+        "detection": detection.facts(found.detection),
     }
     return a.make(render_to_string("public/incident.html", context), a.HTML, a.PAGE_CACHE)
 
@@ -65,25 +58,6 @@ def history(page: int, now: datetime) -> Artifact:
     has_older = Incident.objects.filter(published=True, started_at__lt=_midnight(oldest)).exists()
     context = {**base_context(), "months": months, "page": page, "has_older": has_older}
     return a.make(render_to_string("public/history.html", context), a.HTML, a.PAGE_CACHE)
-
-
-def detection(details: dict[str, Any]) -> list[tuple[str, str]]:
-    """The incident's detection record as label/value pairs, known keys first and worded."""
-    if not isinstance(details, dict):
-        return []
-    pairs = []
-    for key, value in details.items():
-        if value in (None, "", [], {}):
-            continue
-        label = DETECTION_LABELS.get(key, key.replace("_", " ").capitalize())
-        if key == "lead_seconds" and isinstance(value, int | float):
-            value = f"{value / 60:.1f} minutes" if value >= 60 else f"{value:.0f} seconds"
-        elif isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        elif isinstance(value, dict):
-            value = ", ".join(f"{k}: {v}" for k, v in value.items())
-        pairs.append((label, str(value)))
-    return pairs
 
 
 def _month_start(day: date, months: int) -> date:

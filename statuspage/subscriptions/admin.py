@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from statuspage.incidents.admin_forms import ComponentsField
 from statuspage.subscriptions import outbox
 from statuspage.subscriptions.models import Delivery, OperatorAlert, Subscriber
 
@@ -18,6 +19,11 @@ class SubscriberAdmin(admin.ModelAdmin):
     search_fields = ("email", "webhook_url")
     filter_horizontal = ("components",)
     readonly_fields = ("public_id", "created_at", "confirmed_at")
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "components":
+            kwargs["form_class"] = ComponentsField  # "deepseek-sim · Chat", not one "Chat" per provider
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(OperatorAlert)
@@ -45,7 +51,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "error",
     )
     list_filter = ("state", "channel", "purpose")
-    list_select_related = ("subscriber", "update__incident", "alert", "component_change__component")
+    list_select_related = ("subscriber", "update__incident", "alert", "component_change__component__group")
     search_fields = (
         "subscriber__email", "subscriber__webhook_url", "recipient", "last_error",
         "update__incident__name", "component_change__component__name",
@@ -68,7 +74,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         if delivery.component_change_id:
             change = delivery.component_change
             return (
-                f"{change.component.name}: {change.get_old_status_display()} → "
+                f"{change.component.display_name}: {change.get_old_status_display()} → "
                 f"{change.get_new_status_display()}"
             )
         if delivery.alert_id:

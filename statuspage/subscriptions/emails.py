@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
+from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.timesince import timeuntil
@@ -156,7 +157,7 @@ def _build(
     # Notifications, not conversation: RFC 3834 asks responders not to auto-reply to these.
     headers = {**(headers or {}), "Message-ID": message_id, "Auto-Submitted": "auto-generated"}
     message = EmailMultiAlternatives(
-        subject=" ".join(render_to_string(f"email/{template}_subject.txt", context).split()),
+        subject=subject_line(template, context),
         body=render_to_string(f"email/{template}.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
@@ -164,6 +165,12 @@ def _build(
     )
     message.attach_alternative(render_to_string(f"email/{template}.html", context), "text/html")
     return message
+
+
+def subject_line(template: str, context: dict[str, Any]) -> str:
+    """The subject: plain text, so its template turns autoescape off (an "&" stays "&"), and one line
+    (a line break in a title would start a header of its own)."""
+    return " ".join(render_to_string(f"email/{template}_subject.txt", context).split())
 
 
 def _update_context(update: IncidentUpdate) -> dict[str, Any]:
@@ -178,13 +185,16 @@ def _update_context(update: IncidentUpdate) -> dict[str, Any]:
 
 
 def _affected(update: IncidentUpdate) -> list[dict[str, str]]:
-    """The update's components and their new status, or the incident's components as they are now."""
+    """The update's components and their new status, or the incident's components as they are now;
+    each named with its group ("deepseek-sim · Chat"), as every provider has a "Chat"."""
+    prefetch_related_objects([update.incident], "components__group")  # the names in two queries
     if update.affected_components:
         return [
             {"name": c["name"], "status": _status_label(c.get("new_status", ""))}
-            for c in update.affected_components
+            for c in update.component_changes()
         ]
-    return [{"name": c.name, "status": c.get_status_display()} for c in update.incident.components.all()]
+    components = update.incident.components.all()
+    return [{"name": c.display_name, "status": c.get_status_display()} for c in components]
 
 
 def _status_label(status: str) -> str:

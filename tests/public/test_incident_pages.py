@@ -39,7 +39,7 @@ def test_duration_and_detection_details(client, incident):
     services.post_update(incident, status="resolved", body="Resolved.", now=NOW)
     html = client.get(f"/incidents/{incident.public_id}").content.decode()
     assert "<dt>Duration</dt><dd>2 h</dd>" in html
-    assert "Seen before the provider&#x27;s own page by</dt><dd>7.0 minutes" in html
+    assert "Seen before the provider&#x27;s own page by</dt><dd>7 minutes" in html
     assert "chat (stream)" in html
 
 

@@ -39,6 +39,11 @@ def test_all_operational_page_says_so_in_words(client, group):
     assert "Messages" in html and "Batches" in html
 
 
+def test_the_title_reads_well_whatever_the_site_name(client, db):
+    html = page(client)  # SITE_NAME is "AI Status": "AI Status status" said the word twice
+    assert "<title>Current status · AI Status</title>" in html and "status status" not in html.lower()
+
+
 def test_a_collapsed_group_opens_while_a_component_is_not_operational(client, group, make_component):
     assert '<details class="group" id="group-' + group.public_id + '">' in page(client)
     change_status(group.components.first(), "partial_outage")
@@ -70,7 +75,7 @@ def test_open_incidents_show_their_latest_update_and_link(client, group):
     html = page(client)
     assert "Active incidents" in html and f'href="/incidents/{incident.public_id}"' in html
     assert "A capacity problem." in html and "Overloaded errors" not in html
-    assert "Affects: Messages" in html
+    assert "Affects: Anthropic · Messages" in html  # the group tells one provider's from another's
 
 
 def test_upcoming_and_active_maintenance_have_their_sections(client, group):
