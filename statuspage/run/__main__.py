@@ -1,34 +1,49 @@
 """The README commands: `python -m statuspage.run serve` runs the product, `... test` runs the suite.
 
 Without DATABASE_URL / REDIS_URL it starts a real Postgres and Redis embedded (data under var/), and
-stops them when the product or the tests stop; with them set, it uses those servers.
+stops them when the product or the tests stop; with them set, it uses those servers. Without SMTP
+settings, `serve` also starts a local mail catcher (mailcatcher.py) so the emails it sends can be read.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import subprocess
 import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-from statuspage.run.embedded import EmbeddedError, EmbeddedPostgres, EmbeddedRedis
+from monitors.fakeprovider.fleet import demo_fleet
+from statuspage.run.embedded import EmbeddedError, EmbeddedPostgres, EmbeddedRedis, port_in_use
 
 ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var"
 PYTHON = sys.executable
+# Any of these set means the operator has an SMTP server in mind: no mail catcher then.
+SMTP_SETTINGS = ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS")
+
+
+def port_setting(env: dict[str, str], name: str, default: int) -> int:
+    """A port from env: junk is one clear line (main prints it), not a traceback."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 0 < int(raw) < 65_536:
+        raise EmbeddedError(f"{name}={raw!r} is not a port number (1 to 65535)")
+    return int(raw)
 
 
 def data_services(stack: ExitStack, env: dict[str, str]) -> None:
     """Point env at the configured servers, starting embedded ones for what is not configured."""
     if not env.get("DATABASE_URL"):
-        pg = EmbeddedPostgres(VAR / "postgres", int(env.get("EMBEDDED_POSTGRES_PORT", "54329")))
+        pg = EmbeddedPostgres(VAR / "postgres", port_setting(env, "EMBEDDED_POSTGRES_PORT", 54329))
         stack.callback(pg.stop)
         env["DATABASE_URL"] = pg.start()
         print(f"embedded Postgres: {env['DATABASE_URL']} (data in var/postgres)", flush=True)
     if not env.get("REDIS_URL"):
-        redis = EmbeddedRedis(VAR / "redis", int(env.get("EMBEDDED_REDIS_PORT", "63799")))
+        redis = EmbeddedRedis(VAR / "redis", port_setting(env, "EMBEDDED_REDIS_PORT", 63799))
         stack.callback(redis.stop)
         env["REDIS_URL"] = redis.start()
         print(f"embedded Redis: {env['REDIS_URL']} (data in var/redis)", flush=True)
@@ -54,33 +69,82 @@ def prepare(env: dict[str, str], fleet_base_port: int) -> None:
     connections.close_all()
 
 
+def mail_catcher(env: dict[str, str]) -> str | None:
+    """With no SMTP settings, the command of a local mail catcher, and env pointed at it."""
+    if any(env.get(name, "").strip() for name in SMTP_SETTINGS):
+        return None
+    port = port_setting(env, "MAIL_CATCHER_PORT", 1025)
+    if port_in_use(port):
+        raise EmbeddedError(
+            f"port {port} for the local mail catcher is taken; stop what uses it, set MAIL_CATCHER_PORT "
+            f"to a free port, or set EMAIL_PORT={port} to send mail to what listens there"
+        )
+    env["EMAIL_HOST"], env["EMAIL_PORT"] = "127.0.0.1", str(port)
+    return f"{PYTHON} -m statuspage.run.mailcatcher --port {port} --directory {VAR / 'mail'}"
+
+
+def fleet_command(control_port: int, api_key: str) -> str:
+    """The demo fleet with its scripted outage, its providers on the ports after the control port:
+    where seed_demo points the demo monitors, whatever DEMO_FLEET_PORT is."""
+    providers = ",".join(
+        f"{spec.name}:{spec.kind}:{control_port + offset}" for offset, spec in enumerate(demo_fleet(), 1)
+    )
+    return (
+        f"{PYTHON} -m monitors.fakeprovider --demo-scenario --control-port {control_port} "
+        f"--providers {providers} --api-key {shlex.quote(api_key)}"
+    )
+
+
+def processes(env: dict[str, str], port: int, fleet_port: int) -> dict[str, str]:
+    """The Procfile of `make run`: name -> command."""
+    found = {
+        "web": f"{PYTHON} -m granian --interface wsgi --host 127.0.0.1 --port {port} --workers 1 "
+        "--blocking-threads 8 --no-ws statuspage.wsgi:application",
+        "worker": f"{PYTHON} -m celery -A statuspage worker -Q default,probes.default "
+        "--concurrency 2 --loglevel INFO --without-gossip --without-mingle",
+        "beat": f"{PYTHON} -m celery -A statuspage beat --loglevel INFO "
+        f"--schedule {VAR / 'celerybeat-schedule'}",
+        "fleet": fleet_command(fleet_port, env["DEMO_FLEET_API_KEY"]),
+    }
+    catcher = mail_catcher(env)
+    if catcher is not None:
+        found["mail"] = catcher
+    return found
+
+
+def banner(port: int, *, mail_caught: bool) -> str:
+    lines = [f"statuspage is starting at http://127.0.0.1:{port}/  (Ctrl-C stops everything)"]
+    if mail_caught:
+        lines.append("mail is caught locally: the `mail` lines below show each message and its links,")
+        lines.append(f"and the messages are kept in {VAR / 'mail'}/")
+    return "\n" + "".join(f"  {line}\n" for line in lines)
+
+
+def serve_defaults(env: dict[str, str]) -> tuple[int, int]:
+    """Fill in what `make run` needs and was not given; the web and fleet control ports."""
+    env.setdefault("STATUSPAGE_ENV", "development")
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    port = port_setting(env, "PORT", 8000)
+    # Links in emails and the admin login line point at this server, on whatever PORT it listens.
+    env.setdefault("SITE_URL", f"http://127.0.0.1:{port}")
+    env.setdefault("DEMO_FLEET_API_KEY", "sk-fake")  # the simulated fleet's key, named by the demo providers
+    return port, port_setting(env, "DEMO_FLEET_PORT", 9100)
+
+
 def serve(env: dict[str, str]) -> int:
     from honcho.manager import Manager
     from honcho.printer import Printer
 
-    env.setdefault("STATUSPAGE_ENV", "development")
-    env.setdefault("PYTHONUNBUFFERED", "1")
-    port = env.get("PORT", "8000")
-    fleet_port = env.get("DEMO_FLEET_PORT", "9100")
-    env.setdefault("DEMO_FLEET_API_KEY", "sk-fake")  # the simulated fleet's key, named by the demo providers
+    port, fleet_port = serve_defaults(env)
     with ExitStack() as stack:
         data_services(stack, env)
-        prepare(env, fleet_base_port=int(fleet_port) + 1)
-        processes = {
-            "web": f"{PYTHON} -m granian --interface wsgi --host 127.0.0.1 --port {port} --workers 1 "
-            "--blocking-threads 8 --no-ws statuspage.wsgi:application",
-            "worker": f"{PYTHON} -m celery -A statuspage worker -Q default,probes.default "
-            "--concurrency 2 --loglevel INFO --without-gossip --without-mingle",
-            "beat": f"{PYTHON} -m celery -A statuspage beat --loglevel INFO "
-            f"--schedule {VAR / 'celerybeat-schedule'}",
-            "fleet": f"{PYTHON} -m monitors.fakeprovider --demo --demo-scenario --control-port {fleet_port}",
-        }
+        # Before `prepare`, which reads the settings: the catcher sets EMAIL_HOST and EMAIL_PORT.
+        procfile = processes(env, port, fleet_port)
+        prepare(env, fleet_base_port=fleet_port + 1)
         manager = Manager(Printer(sys.stdout))
-        for name, command in processes.items():
+        for name, command in procfile.items():
             manager.add_process(name, command, env=env, cwd=str(ROOT))
-        print(
-            f"\n  statuspage is starting at http://127.0.0.1:{port}/  (Ctrl-C stops everything)\n", flush=True
-        )
+        print(banner(port, mail_caught="mail" in procfile), flush=True)
         manager.loop()
         # Ctrl-C is how a newcomer stops it: a clean stop, not an error.
         return 0 if manager.returncode in (None, 130) else manager.returncode

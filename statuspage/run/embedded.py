@@ -19,7 +19,7 @@ class EmbeddedError(RuntimeError):
     """An embedded server could not start; the message says why and what to do."""
 
 
-def _port_in_use(port: int) -> bool:
+def port_in_use(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
@@ -29,7 +29,7 @@ def _wait_for_port(port: int, process: subprocess.Popen, what: str, log: Path, t
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise EmbeddedError(f"{what} exited with code {process.returncode}; see {log}")
-        if _port_in_use(port):
+        if port_in_use(port):
             return
         time.sleep(0.1)
     raise EmbeddedError(f"{what} did not listen on port {port} within {timeout:.0f}s; see {log}")
@@ -48,7 +48,7 @@ class EmbeddedServer:
         self.log = root / f"{self.name}.log"
 
     def _spawn(self, argv: list[str], **kwargs) -> None:
-        if _port_in_use(self.port):
+        if port_in_use(self.port):
             raise EmbeddedError(
                 f"port {self.port} for the embedded {self.name} is taken; stop what uses it or set "
                 f"DATABASE_URL/REDIS_URL to use your own servers"
