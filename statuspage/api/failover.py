@@ -18,6 +18,9 @@ CHAT_KINDS = frozenset({"openai", "anthropic", "gemini"})
 NOT_CANDIDATES = frozenset({"upstream", "http"})  # they say nothing about a model being usable
 HEALTH_ORDER = {"up": 0, "degraded": 1, "unknown": 2, "down": 3}
 FAMILY = re.compile(r"[a-z0-9][a-z0-9._-]{0,49}")
+# A 400 quotes at most this much of the caller's value, and names at most this many known capabilities.
+ECHO_LIMIT = 60
+KNOWN_LISTED = 20
 
 
 class BadQuery(ValueError):
@@ -57,10 +60,22 @@ def parse(params) -> Query:
     wanted = (params.get("family") or "").strip().lower() or None
     if wanted is not None and not FAMILY.fullmatch(wanted):
         raise BadQuery("family must be 1-50 characters of a-z, 0-9, '.', '_' or '-'")
-    if capability is not None and capability not in known_capabilities():
-        known = ", ".join(sorted(known_capabilities()))
-        raise BadQuery(f"unknown capability {capability[:60]!r}; known: {known}")
+    if capability is not None:
+        known = known_capabilities()
+        if capability not in known:
+            raise BadQuery(f"unknown capability {_cut(capability)!r}; known: {_some(sorted(known))}")
     return Query(capability, wanted)
+
+
+def _cut(value: str) -> str:
+    """A value cut short for an error message, so the message never grows with the query."""
+    return value if len(value) <= ECHO_LIMIT else value[:ECHO_LIMIT] + "…"
+
+
+def _some(names: list[str]) -> str:
+    """Capabilities are declared freely in monitor options: name a few, each cut short, count the rest."""
+    listed = ", ".join(_cut(name) for name in names[:KNOWN_LISTED])
+    return listed if len(names) <= KNOWN_LISTED else f"{listed} and {len(names) - KNOWN_LISTED} more"
 
 
 def known_capabilities() -> set[str]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from functools import cache
+from collections.abc import Callable
+from functools import cache, wraps
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.csrf import csrf_exempt
 
 from statuspage.api import failover, metrics, openapi
 from statuspage.public import artifacts as a
@@ -16,6 +17,9 @@ from statuspage.public import errors
 from statuspage.public.serving import lazy_response, snapshot_response, to_response
 from statuspage.public.snapshot import store
 from statuspage.public.views import guard
+
+WITH_PREFLIGHT = ("GET", "HEAD", "OPTIONS")
+SAFE = ("GET", "HEAD")
 
 PREFLIGHT = {
     "Access-Control-Allow-Origin": "*",
@@ -25,10 +29,33 @@ PREFLIGHT = {
 }
 
 
+def read_only(methods: tuple[str, ...]) -> Callable:
+    """Answer only `methods`; any other a 405 naming them in Allow, with a JSON body under /api/.
+
+    Exempt from the CSRF check: these views change nothing and read no session or cookie, and the
+    check would otherwise turn a POST into Django's HTML 403 page before the 405 could answer.
+    """
+    allowed = ", ".join(methods)
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @csrf_exempt
+        @wraps(view)
+        def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method not in methods:
+                response = errors.page(request, 405, f"This address is read-only: it answers {allowed}.")
+                response["Allow"] = allowed
+                return response
+            return view(request, *args, **kwargs)
+
+        return checked
+
+    return decorate
+
+
 def document(path: str):
     """A view serving one v2 document: GET and HEAD from the snapshot, OPTIONS for CORS preflight."""
 
-    @require_http_methods(["GET", "HEAD", "OPTIONS"])
+    @read_only(WITH_PREFLIGHT)
     def view(request: HttpRequest) -> HttpResponse:
         if request.method == "OPTIONS":
             return preflight()
@@ -45,7 +72,7 @@ def preflight() -> HttpResponse:
     return response
 
 
-@require_http_methods(["GET", "HEAD", "OPTIONS"])
+@read_only(WITH_PREFLIGHT)
 def failover_view(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return preflight()
@@ -67,12 +94,12 @@ def failover_view(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
+@read_only(SAFE)
 def openapi_view(request: HttpRequest) -> HttpResponse:
     return guard(request, lambda: to_response(request, _openapi(), store.current()))
 
 
-@require_safe
+@read_only(SAFE)
 def metrics_view(request: HttpRequest) -> HttpResponse:
     # Probe figures move with every result, not with the page version: a 10-second bucket instead.
     return guard(
@@ -87,6 +114,7 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+@csrf_exempt  # a JSON 404 for any method, not the CSRF check's HTML 403
 def api_not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
     return errors.page(request, 404)
 

@@ -102,3 +102,23 @@ def test_bad_parameters_are_a_clear_400(client, fleet, query):
     response = client.get("/api/failover.json?" + query)
     assert response.status_code == 400
     assert response.json()["error"]["message"]
+
+
+def test_a_long_unknown_capability_is_not_echoed_whole(client, fleet):
+    response = client.get("/api/failover.json", {"capability": "x" * 5000})
+    message = response.json()["error"]["message"]
+    assert response.status_code == 400
+    assert message.startswith("unknown capability '" + "x" * 60 + "…'; known: chat")
+    assert len(message) < 200
+
+
+def test_the_known_capabilities_in_a_400_are_few_and_short(client, fleet):
+    declared = ["a" * 5000] + [f"skill-{n:02}" for n in range(30)]
+    fleet["slow-up"].options = {"capabilities": declared}
+    fleet["slow-up"].save()
+    message = client.get("/api/failover.json?capability=teleport").json()["error"]["message"]
+    assert message.startswith(
+        "unknown capability 'teleport'; known: " + "a" * 60 + "…, chat, models, skill-00"
+    )
+    assert message.endswith(", skill-16 and 14 more")  # 34 known, 20 named
+    assert len(message) < 500
