@@ -13,3 +13,8 @@ def test_the_static_favicon_is_an_svg(client, db):
     assert icon.status_code == 200
     assert icon["Content-Type"] == "image/svg+xml"
     assert b"<svg" in b"".join(icon.streaming_content)
+
+
+def test_pages_name_their_icon_so_browsers_need_not_ask_for_favicon_ico(client, db):
+    html = client.get("/").content.decode()
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
