@@ -190,6 +190,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+# Off by default: TLS usually ends at the proxy, and the proxy (not the app) redirects http to https.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 # No script reads the CSRF cookie (forms carry the token), so scripts get neither cookie.
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
