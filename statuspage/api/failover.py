@@ -55,16 +55,25 @@ def family(monitor: Monitor) -> str:
 
 
 def parse(params) -> Query:
-    """Read ?capability= and ?family= (anything else is ignored, as the v2 endpoints do)."""
+    """Read ?capability= and ?family= (anything else is ignored, as the v2 endpoints do).
+
+    Syntax only, without a query: while the database is down a filtered request must still reach the
+    last good answer for its filter. Whether a capability is known is checked by `recommend`.
+    """
     capability = (params.get("capability") or "").strip().lower() or None
     wanted = (params.get("family") or "").strip().lower() or None
     if wanted is not None and not FAMILY.fullmatch(wanted):
         raise BadQuery("family must be 1-50 characters of a-z, 0-9, '.', '_' or '-'")
-    if capability is not None:
-        known = known_capabilities()
-        if capability not in known:
-            raise BadQuery(f"unknown capability {_cut(capability)!r}; known: {_some(sorted(known))}")
     return Query(capability, wanted)
+
+
+def check_capability(capability: str | None) -> None:
+    """Refuse a capability no monitor declares (reads the database)."""
+    if capability is None:
+        return
+    known = known_capabilities()
+    if capability not in known:
+        raise BadQuery(f"unknown capability {_cut(capability)!r}; known: {_some(sorted(known))}")
 
 
 def _cut(value: str) -> str:
@@ -87,6 +96,8 @@ def known_capabilities() -> set[str]:
 
 
 def recommend(now: datetime, query: Query = Query(None, None)) -> dict[str, Any]:
+    """The ranking for `query`; raises BadQuery for an unknown capability."""
+    check_capability(query.capability)
     enabled = Monitor.objects.filter(enabled=True).exclude(kind__in=NOT_CANDIDATES)
     monitors = [
         m

@@ -82,16 +82,22 @@ def failover_view(request: HttpRequest) -> HttpResponse:
         return errors.page(request, 400, str(exc))
     if query == failover.Query(None, None):
         return guard(request, lambda: snapshot_response(request, "/api/failover.json", _missing(request)))
+    return guard(request, lambda: _filtered_failover(request, query))
+
+
+def _filtered_failover(request: HttpRequest, query: failover.Query) -> HttpResponse:
+    """Rendered once per snapshot and filter; while the database is down, the last good answer for
+    this filter (marked stale), else Unavailable (a 503 from `guard`)."""
     path = f"/api/failover.json?capability={query.capability or ''}&family={query.family or ''}"
-    return guard(
-        request,
-        lambda: lazy_response(
+    try:
+        return lazy_response(
             request,
             path,
             lambda: _json(failover.recommend(timezone.now(), query)),
             _missing(request),
-        ),
-    )
+        )
+    except failover.BadQuery as exc:  # an unknown capability, found when rendering
+        return errors.page(request, 400, str(exc))
 
 
 @read_only(SAFE)

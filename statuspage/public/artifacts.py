@@ -30,7 +30,10 @@ _COMMON = (
     ("Referrer-Policy", "same-origin"),
     ("X-Accel-Expires", "1"),
 )
-_CORS = (("Access-Control-Allow-Origin", "*"),)
+# Browsers hide response headers from cross-origin scripts unless named here: the snapshot's age is the
+# only staleness signal, ETag lets a poller revalidate, Retry-After paces it during an outage.
+EXPOSED = f"ETag, {AGE_HEADER}, Retry-After"
+_CORS = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", EXPOSED))
 _NO_FRAMES = (("X-Frame-Options", "DENY"),)
 
 

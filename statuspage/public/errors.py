@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
+from statuspage.public import artifacts
 from statuspage.public.context import base_context
 
 TITLES = {
@@ -22,6 +23,7 @@ def page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
         response: HttpResponse = JsonResponse({"error": {"status": status, "message": message or default}})
         response.status_code = status
         response["Access-Control-Allow-Origin"] = "*"
+        response["Access-Control-Expose-Headers"] = artifacts.EXPOSED
     else:
         context = {**base_context(), "title": title, "message": message or default}
         response = HttpResponse(render_to_string("public/error.html", context), status=status)

@@ -20,6 +20,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
+from statuspage.lib.timefmt import iso_ms
 from statuspage.subscriptions import transports
 from statuspage.subscriptions.models import Delivery
 from statuspage.subscriptions.transports.base import DeliveryFailed, Session, TransportUnavailable
@@ -117,15 +118,36 @@ def mark_failed(deliveries: Sequence[Delivery], lease: uuid.UUID, error: str, *,
         delay = backoff(
             attempts, base=settings.DELIVERY_BACKOFF_SECONDS, cap=settings.DELIVERY_BACKOFF_MAX_SECONDS
         )
+        retry_at = None if dead else now + timedelta(seconds=delay)
         Delivery.objects.filter(pk=delivery.pk, lease=lease).update(
             state=Delivery.State.DEAD if dead else Delivery.State.PENDING,
             attempts=attempts,
-            next_attempt_at=now if dead else now + timedelta(seconds=delay),
+            next_attempt_at=retry_at or now,
             last_error=error[:_ERROR_LIMIT],
             lease=None,
         )
-        if dead:
-            log.warning("delivery %s is dead after %s attempts: %s", delivery.pk, attempts, error)
+        _log_failure(delivery, attempts, error, retry_at)
+
+
+def _log_failure(delivery: Delivery, attempt: int, error: str, retry_at: datetime | None) -> None:
+    """One line per failed attempt, and an ERROR when it was the last. It names the destination's host,
+    never the URL (a webhook URL may carry a token) or the address (the subscriber's)."""
+    where = _destination_host(delivery)
+    if retry_at is None:
+        log.error("delivery %s to %s given up after attempt %s: %s", delivery.pk, where, attempt, error)
+    else:
+        log.warning(
+            "delivery %s to %s failed (attempt %s), next try at %s: %s",
+            delivery.pk, where, attempt, iso_ms(retry_at), error,
+        )  # fmt: skip
+
+
+def _destination_host(delivery: Delivery) -> str:
+    subscriber = delivery.subscriber
+    if delivery.channel == Delivery.Channel.WEBHOOK and subscriber is not None:
+        return subscriber.webhook_host
+    address = subscriber.email if subscriber is not None else delivery.recipient
+    return address.rpartition("@")[2]
 
 
 def release(deliveries: Sequence[Delivery], lease: uuid.UUID) -> None:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+from functools import wraps
+
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
@@ -12,11 +17,30 @@ from statuspage.subscriptions import hooksign, services, throttle, tokens
 from statuspage.subscriptions.forms import ComponentChoiceForm, SubscribeForm
 from statuspage.subscriptions.models import Subscriber
 
+log = logging.getLogger(__name__)
+
 # A genuine submission is well under 4 KB even with every component ticked.
 MAX_BODY_BYTES = 16_384
+RETRY_AFTER_SECONDS = "5"  # as the public pages' 503
+
+
+def database_outage_is_503(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The view reads or writes Postgres on every request: while it is down, a 503 that says when to
+    retry (as the public pages without a snapshot do), never a 500."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except DatabaseError as exc:
+            log.warning("%s answered 503, database unreachable: %s", request.path, exc)
+            return _refuse(request, "Subscribing is unavailable for a moment; please try again shortly.", 503)
+
+    return guarded
 
 
 @require_http_methods(["GET", "POST"])
+@database_outage_is_503
 def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _subscribe_page(request, SubscribeForm())
@@ -125,13 +149,16 @@ def _subscribe_page(request: HttpRequest, form: SubscribeForm) -> HttpResponse:
 
 def _refuse(request: HttpRequest, message: str, status: int = 429) -> HttpResponse:
     # htmx does not swap error responses into the page, so it gets the message with a 200.
-    return _page_or_fragment(
+    response = _page_or_fragment(
         request,
         "subscriptions/refused.html",
         "subscriptions/_refused.html",
         {"message": message},
         status=200 if request.htmx else status,
     )
+    if status == 503:
+        response["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
 
 
 def _page_or_fragment(
