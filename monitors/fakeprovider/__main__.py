@@ -103,7 +103,11 @@ def _parser() -> argparse.ArgumentParser:
     fleet.add_argument("--fleet", help="JSON or TOML file with a `providers` list; default: the demo fleet")
     parser.add_argument("--control-port", type=int, default=DEMO_CONTROL_PORT, help="0 picks a free port")
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--api-key", default=DEFAULT_API_KEY, help="valid key for providers that name none")
+    parser.add_argument(
+        "--api-key",
+        default=os.environ.get("FAKEPROVIDER_API_KEY", DEFAULT_API_KEY),
+        help="valid key for providers that name none (env FAKEPROVIDER_API_KEY, which `ps` does not show)",
+    )
     parser.add_argument("--seed", type=int, help="seed every provider's error_rate draws")
     parser.add_argument(
         "--beat-s", type=float, default=1.0, help="seconds between keep-alives and between slowloris bytes"

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shlex
 import subprocess
 import sys
 from contextlib import ExitStack
@@ -21,6 +20,7 @@ from statuspage.run.embedded import EmbeddedError, EmbeddedPostgres, EmbeddedRed
 ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var"
 PYTHON = sys.executable
+RESPAWN = f"{PYTHON} -m statuspage.run.respawn --"
 # Any of these set means the operator has an SMTP server in mind: no mail catcher then.
 SMTP_SETTINGS = ("EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS")
 
@@ -83,15 +83,17 @@ def mail_catcher(env: dict[str, str]) -> str | None:
     return f"{PYTHON} -m statuspage.run.mailcatcher --port {port} --directory {VAR / 'mail'}"
 
 
-def fleet_command(control_port: int, api_key: str) -> str:
+def fleet_command(env: dict[str, str], control_port: int) -> str:
     """The demo fleet with its scripted outage, its providers on the ports after the control port:
     where seed_demo points the demo monitors, whatever DEMO_FLEET_PORT is."""
     providers = ",".join(
         f"{spec.name}:{spec.kind}:{control_port + offset}" for offset, spec in enumerate(demo_fleet(), 1)
     )
+    # The key goes in the environment: on the command line, `ps` would show it to every local user.
+    env["FAKEPROVIDER_API_KEY"] = env["DEMO_FLEET_API_KEY"]
     return (
         f"{PYTHON} -m monitors.fakeprovider --demo-scenario --control-port {control_port} "
-        f"--providers {providers} --api-key {shlex.quote(api_key)}"
+        f"--providers {providers}"
     )
 
 
@@ -100,11 +102,12 @@ def processes(env: dict[str, str], port: int, fleet_port: int) -> dict[str, str]
     found = {
         "web": f"{PYTHON} -m granian --interface wsgi --host 127.0.0.1 --port {port} --workers 1 "
         "--blocking-threads 8 --no-ws statuspage.wsgi:application",
-        "worker": f"{PYTHON} -m celery -A statuspage worker -Q default,probes.default "
+        # Restarted if they exit on their own: honcho would otherwise stop everything with them.
+        "worker": f"{RESPAWN} {PYTHON} -m celery -A statuspage worker -Q default,probes.default "
         "--concurrency 2 --loglevel INFO --without-gossip --without-mingle",
-        "beat": f"{PYTHON} -m celery -A statuspage beat --loglevel INFO "
+        "beat": f"{RESPAWN} {PYTHON} -m celery -A statuspage beat --loglevel INFO "
         f"--schedule {VAR / 'celerybeat-schedule'}",
-        "fleet": fleet_command(fleet_port, env["DEMO_FLEET_API_KEY"]),
+        "fleet": fleet_command(env, fleet_port),
     }
     catcher = mail_catcher(env)
     if catcher is not None:
