@@ -54,7 +54,8 @@ def redis_server(tmp_path) -> Iterator[EmbeddedRedis]:
 @pytest.fixture
 def broker(redis_server) -> Iterator[Celery]:
     """A client app that sends tasks to the worker by name, as beat and the web process do."""
-    app = Celery(broker=f"redis://127.0.0.1:{redis_server.port}/0")
+    # Not the current app: the test process's own doorbells must keep going to the suite's broker.
+    app = Celery(broker=f"redis://127.0.0.1:{redis_server.port}/0", set_as_current=False)
     app.conf.broker_connection_retry_on_startup = True
     try:
         yield app
