@@ -23,6 +23,7 @@ from statuspage.incidents.models import Incident
 from statuspage.operators.roles import GROUP
 from statuspage.subscriptions.models import Delivery, Subscriber
 from tests.admin.smtp import SmtpServer
+from tests.processes import stop
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -62,12 +63,7 @@ def worker(transactional_db, smtp, tmp_path) -> Iterator[subprocess.Popen]:
     try:
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         connection.close()  # the worker's connections are gone before the database is flushed
 
 

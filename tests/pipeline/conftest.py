@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import connection
 
 from monitors.fakeprovider.testing import FakeFleet
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 FLEET_KEY = "sk-fake"
@@ -47,11 +48,6 @@ def celery_worker(transactional_db, tmp_path) -> Iterator[subprocess.Popen]:
     try:
         yield worker
     finally:
-        worker.terminate()
-        try:
-            worker.wait(20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop(worker)
         # The worker's pooled connections must be gone before the test database is flushed.
         connection.close()

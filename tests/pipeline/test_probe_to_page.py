@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-
 import pytest
 from django.utils import timezone
 
 from monitors.models import Monitor, ProbeResult, Provider
 from statuspage.components.models import Component, ComponentGroup
+from tests.processes import wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 45, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -48,14 +37,15 @@ def component_status(component: Component) -> str:
 def test_probe_results_flow_to_the_public_page_and_api(client, fleet, chat_component, celery_worker):
     monitor = chat_component.monitors.get()
 
-    wait_for(lambda: ProbeResult.objects.filter(monitor=monitor, outcome="ok").count() >= 2, what="ok probes")
+    ok = ProbeResult.objects.filter(monitor=monitor, outcome="ok")
+    wait_for(lambda: ok.count() >= 2, "ok probes", timeout=45)
     result = ProbeResult.objects.filter(monitor=monitor, outcome="ok").latest("started_at")
     assert result.ttft_ms is not None and result.total_ms >= result.ttft_ms
     monitor.refresh_from_db()
     assert monitor.status == "up"
 
     fleet.control.set("openai-sim", fault="server_error")
-    wait_for(lambda: component_status(chat_component) == "major_outage", what="major outage")
+    wait_for(lambda: component_status(chat_component) == "major_outage", "major outage", timeout=45)
     page = client.get("/").content.decode()
     assert "Chat Completions" in page and "Major outage" in page
     api = client.get("/api/v2/summary.json").json()
@@ -63,5 +53,5 @@ def test_probe_results_flow_to_the_public_page_and_api(client, fleet, chat_compo
     assert api["status"]["indicator"] == "critical"
 
     fleet.control.heal("openai-sim")
-    wait_for(lambda: component_status(chat_component) == "operational", what="recovery")
+    wait_for(lambda: component_status(chat_component) == "operational", "recovery", timeout=45)
     assert ProbeResult.objects.filter(monitor=monitor, outcome="server_error").exists()

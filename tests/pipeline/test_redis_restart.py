@@ -10,8 +10,7 @@ import os
 import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from celery import Celery
 from django.db import connection
 
 from statuspage.run.embedded import EmbeddedRedis
+from tests.processes import stop, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -30,15 +30,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -99,12 +90,7 @@ def worker(transactional_db, redis_server, tmp_path) -> Iterator[Worker]:
         wait_for(lambda: "ready." in worker.log(), "the worker to start")
         yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         connection.close()  # the worker's connections must be gone before the test database is flushed
 
 

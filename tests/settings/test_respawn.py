@@ -6,13 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from statuspage.run.__main__ import RESPAWN, ROOT, processes
+from tests.processes import wait_for
 
 # Counts its runs in a file; exits with 3 on the first `crashes` runs, then stays up.
 FLAKY = (
@@ -22,15 +22,6 @@ FLAKY = (
     "runs.write_text('run\\n' * (done + 1))\n"
     "sys.exit(3) if done < crashes else time.sleep(60)\n"
 )
-
-
-def wait_for(condition: Callable[[], bool], what: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
