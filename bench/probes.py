@@ -277,7 +277,7 @@ def services(options, workdir: Path) -> dict[str, Service]:
 def scheduling(options, running: dict[str, Service], broker) -> dict:
     from datetime import UTC, datetime, timedelta
 
-    from monitors import aggregator
+    from monitors.history import aggregator
     from monitors.models import ProbeResult
 
     # Start as a running installation is: its rollup feed current. Left behind, the feed's first run
@@ -452,7 +452,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="bench-probes-"))
     running = services(options, workdir)
     from monitors.fakeprovider.provider import ProviderSpec
-    from monitors.fakeprovider.testing import FakeFleet
+    from tests.fakefleet import FakeFleet
 
     providers = [ProviderSpec(name, dialect, 0, KEY) for name, dialect, *_ in TARGETS]
     fleets = [FakeFleet(providers, api_key=KEY) for _ in range(options.fakes)]

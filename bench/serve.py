@@ -244,7 +244,7 @@ def add_history(now: datetime, first_day: int, last_day: int) -> int:
     import psycopg
     from django.db import connection
 
-    from monitors import partitions
+    from monitors.history import partitions
 
     today = now.date()
     partitions.ensure(today - timedelta(days=last_day), today + timedelta(days=1))
@@ -312,7 +312,7 @@ def history_independence(days: int, rounds: int = 4, repeat: int = 5) -> dict:
     """
     from django.db import connection
 
-    from monitors import partitions
+    from monitors.history import partitions
 
     today = partitions.name(datetime.now(UTC).date())
     with connection.cursor() as cursor:

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
 
-from monitors import aggregator, results, rollups, state
+from monitors import state
+from monitors.history import aggregator, results, rollups
 from monitors.models import Monitor, MonitorStatus, StateChange
 from monitors.probes.base import Observation
 

@@ -12,7 +12,8 @@ from celery.signals import worker_process_init
 from django.conf import settings
 from django.utils import timezone
 
-from monitors import aggregator, scheduling, upkeep
+from monitors import scheduling
+from monitors.history import aggregator, upkeep
 from monitors.models import Monitor
 from monitors.recording import record, sweep_stale
 

@@ -12,7 +12,7 @@ from typing import Any
 from monitors.models import Monitor
 from monitors.state import is_stale
 from statuspage.lib.timefmt import iso_ms
-from statuspage.public import history
+from statuspage.readmodel import history
 
 CHAT_KINDS = frozenset({"openai", "anthropic", "gemini"})
 NOT_CANDIDATES = frozenset({"upstream", "http"})  # they say nothing about a model being usable

@@ -13,12 +13,12 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from statuspage.api import failover
-from statuspage.api.documents import documents
 from statuspage.incidents.models import Incident
-from statuspage.public import artifacts as a
 from statuspage.public import badges, charts, feeds, pagedata, pages
-from statuspage.public.artifacts import Artifact
-from statuspage.public.context import base_context
+from statuspage.readmodel.documents import documents
+from statuspage.serving import artifacts as a
+from statuspage.serving.artifacts import Artifact
+from statuspage.serving.context import base_context
 
 LIVE_ETAG = "__LIVE_ETAG__"
 SUBSCRIBE_SLOT = "subscriptions/_subscribe_slot.html"

@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from statuspage.public import errors, pages
-from statuspage.public.serving import lazy_response, snapshot_response
-from statuspage.public.snapshot import Unavailable
+from statuspage.public import pages
+from statuspage.serving import errors
+from statuspage.serving.responses import lazy_response, snapshot_response
+from statuspage.serving.snapshot import Unavailable
 
 PUBLIC_ID = re.compile(r"[a-z0-9]{12}")
 UPTIME_DAYS = {"7", "30", "90"}

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from statuspage.incidents import reminders, services
 from statuspage.incidents.models import Incident
-from statuspage.public.testing import fresh_snapshot, live_settings  # noqa: F401 - fixtures
 from statuspage.subscriptions.models import Delivery
 from tests.admin.conftest import ADMIN
+from tests.snapshots import fresh_snapshot, live_settings  # noqa: F401 - fixtures
 
 INCIDENTS = ADMIN + "incidents/incident/"
 POSTMORTEM = "## What happened\nA bad deploy. <script>alert('pm')</script>"

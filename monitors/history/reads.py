@@ -20,9 +20,9 @@ from datetime import UTC, date, datetime, timedelta
 from django.db.models import Subquery, Sum
 from django.db.models.functions import TruncDate
 
-from monitors import histogram, uptime
+from monitors.history import histogram, uptime
+from monitors.history.rollups import HISTOGRAMS
 from monitors.models import DailyRollup, HourlyRollup, RollupProgress
-from monitors.rollups import HISTOGRAMS
 
 METRICS = tuple(HISTOGRAMS)  # "ttft", "total" (latency), "tps": histograms of successful probes
 _MS = ("up_ms", "degraded_ms", "down_ms", "unknown_ms")

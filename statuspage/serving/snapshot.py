@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 
 from statuspage.lib import pageversion
-from statuspage.public import shared
-from statuspage.public.artifacts import Artifact
+from statuspage.serving import shared
+from statuspage.serving.artifacts import Artifact
 
 log = logging.getLogger(__name__)
 

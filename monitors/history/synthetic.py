@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 
-from monitors import aggregator, partitions, rebuild, upkeep
+from monitors.history import aggregator, partitions, rebuild, upkeep
 from monitors.models import Monitor, Provider
 
 log = logging.getLogger(__name__)

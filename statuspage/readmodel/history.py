@@ -13,9 +13,9 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection
 from django.db.models import Q
 
-from monitors import histogram
-from monitors import history as rollups
-from monitors.histogram import Histogram
+from monitors.history import histogram
+from monitors.history import reads as rollups
+from monitors.history.histogram import Histogram
 from monitors.outcomes import OURS, SUCCESS
 from statuspage.components import uptime as component_uptime
 from statuspage.components.models import Component

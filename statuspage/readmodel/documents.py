@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from statuspage.api import v2
-from statuspage.api.current import Current
+from statuspage.readmodel import v2
+from statuspage.readmodel.current import Current
 
 PATHS = (
     "/api/v2/summary.json",

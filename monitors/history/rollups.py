@@ -22,7 +22,8 @@ from typing import Protocol
 
 from django.db import connection
 
-from monitors import histogram, partitions, state
+from monitors import state
+from monitors.history import histogram, partitions
 from monitors.outcomes import SUCCESS
 
 HOUR_MS = 3_600_000

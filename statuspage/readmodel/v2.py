@@ -149,7 +149,7 @@ def summary() -> dict[str, Any]:
     """summary.json read straight from the database (the page serves it from the snapshot instead)."""
     from django.utils import timezone
 
-    from statuspage.api.current import load
-    from statuspage.api.documents import documents
+    from statuspage.readmodel.current import load
+    from statuspage.readmodel.documents import documents
 
     return documents(load(timezone.now()))["/api/v2/summary.json"]

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape
 
-from statuspage.public.artifacts import Artifact, respond
-from statuspage.public.snapshot import Snapshot, store
+from statuspage.serving.artifacts import Artifact, respond
+from statuspage.serving.snapshot import Snapshot, store
 
 
 def notice(snapshot: Snapshot, age: int) -> bytes:
