@@ -282,8 +282,8 @@ def render(monitors: int, days_list: list[int], repeat: int) -> dict:
 
 def _time_pair(components, short: list[int], long: list[int], repeat: int, now: datetime) -> dict:
     from statuspage.components.models import Component
-    from statuspage.public.build import build
     from statuspage.readmodel import history
+    from statuspage.serving.snapshot import build
 
     def link(ids: list[int]) -> None:
         through = Component.monitors.through

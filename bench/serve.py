@@ -293,7 +293,7 @@ def add_history(now: datetime, first_day: int, last_day: int) -> int:
 
 def render_times(repeat: int) -> list[float]:
     """Milliseconds to render the whole snapshot (page, partials, API, feeds, badges) from the database."""
-    from statuspage.public.build import build
+    from statuspage.serving.snapshot import build
 
     times = []
     for _ in range(repeat):

@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from statuspage.api import failover, metrics, openapi
-from statuspage.public.views import guard
 from statuspage.serving import artifacts as a
 from statuspage.serving import errors
-from statuspage.serving.responses import lazy_response, snapshot_response, to_response
+from statuspage.serving.responses import guard, lazy_response, snapshot_response, to_response
 from statuspage.serving.snapshot import store
 
 WITH_PREFLIGHT = ("GET", "HEAD", "OPTIONS")

@@ -8,6 +8,8 @@ class PublicConfig(AppConfig):
     label = "public"
 
     def ready(self) -> None:
-        from statuspage.public import invalidation
+        from statuspage.public import build, invalidation  # they import models: not before apps are ready
+        from statuspage.serving import snapshot
 
         invalidation.connect()
+        snapshot.register(build.build)

@@ -12,7 +12,7 @@ from statuspage.components.models import Component, ComponentGroup, ComponentSta
 from statuspage.public import charts, upstream
 from statuspage.public.upstream import Claim
 from statuspage.readmodel import history, v2
-from statuspage.readmodel.current import Current, load
+from statuspage.readmodel.current import Current
 from statuspage.readmodel.history import Day
 
 
@@ -45,8 +45,8 @@ class PageData:
     sections: list[Section]
 
 
-def collect(now: datetime) -> PageData:
-    current = load(now)
+def collect(current: Current) -> PageData:
+    now = current.now
     visible = [c for c in current.components if _visible(c)]
     cells = history.day_cells(visible, now)
     series = history.latency(visible, now)

@@ -1,0 +1,14 @@
+"""The API: Statuspage v2-compatible JSON, the failover ranking, OpenAPI and /metrics."""
+
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "statuspage.api"
+    label = "api"
+
+    def ready(self) -> None:
+        from statuspage.api import build  # it imports models: not before apps are ready
+        from statuspage.serving import snapshot
+
+        snapshot.register(build.build)
