@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "statuspage.public",
     "statuspage.api",
     "statuspage.subscriptions",
+    "statuspage.pipeline",  # connects the status chain's links (statuspage/pipeline/chain.py)
     "django_ratelimit",
     "statuspage.operators",
     "axes",

@@ -7,6 +7,7 @@ import string
 from django.db import models, transaction
 from django.utils import timezone
 
+from statuspage.lib.chain import Link
 from statuspage.lib.ids import public_id
 
 
@@ -87,8 +88,6 @@ class Component(models.Model):
         """Move to `new_status`, log the interval boundary that uptime is computed from, and queue the
         subscribers' component webhooks, all in one transaction: a change is never announced without
         being made, nor made without being announced. The same status again writes nothing."""
-        from statuspage.subscriptions import outbox  # the next stage downstream; it imports this module
-
         if new_status == self.status:
             return False
         with transaction.atomic():
@@ -97,7 +96,7 @@ class Component(models.Model):
             )
             self.status, self.status_changed_at = new_status, now
             self.save(update_fields=["status", "status_changed_at", "updated_at"])
-            outbox.enqueue_component_change(change)
+            announce_change(change)
         return True
 
     def regional_notes(self) -> list[str]:
@@ -138,3 +137,7 @@ class ComponentStatusChange(models.Model):
             n, digit = divmod(n, 36)
             digits = _BASE36[digit] + digits
         return digits.rjust(12, "0")
+
+
+# Queues the subscribers' component webhooks (subscriptions.outbox), in the change's transaction.
+announce_change: Link[[ComponentStatusChange], int] = Link("components.announce_change")

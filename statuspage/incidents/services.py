@@ -11,7 +11,10 @@ from django.utils import timezone
 from statuspage.components.models import Component
 from statuspage.incidents.models import Impact, Incident, IncidentStatus, IncidentUpdate, UpdateRevision
 from statuspage.lib import pageversion
-from statuspage.subscriptions import outbox
+from statuspage.lib.chain import Link
+
+# Delivery rows for each subscriber (subscriptions.outbox), in the update's transaction.
+announce_update: Link[[IncidentUpdate], int] = Link("incidents.services.announce_update")
 
 
 @transaction.atomic
@@ -228,4 +231,4 @@ def _apply_component_statuses(
 
 def _after_publish(update: IncidentUpdate) -> None:
     transaction.on_commit(pageversion.bump)
-    outbox.enqueue_update(update)  # Delivery rows in this transaction; the doorbell rings on commit
+    announce_update(update)  # Delivery rows in this transaction; the doorbell rings on commit
