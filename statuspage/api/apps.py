@@ -2,6 +2,8 @@
 
 from django.apps import AppConfig
 
+from statuspage.serving import snapshot
+
 
 class ApiConfig(AppConfig):
     name = "statuspage.api"
@@ -9,6 +11,5 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         from statuspage.api import build  # it imports models: not before apps are ready
-        from statuspage.serving import snapshot
 
         snapshot.register(build.build)

@@ -2,6 +2,8 @@
 
 from django.apps import AppConfig
 
+from statuspage.serving import snapshot
+
 
 class PublicConfig(AppConfig):
     name = "statuspage.public"
@@ -9,7 +11,6 @@ class PublicConfig(AppConfig):
 
     def ready(self) -> None:
         from statuspage.public import build, invalidation  # they import models: not before apps are ready
-        from statuspage.serving import snapshot
 
         invalidation.connect()
         snapshot.register(build.build)
