@@ -23,11 +23,13 @@ THRESHOLD_OPTIONS = frozenset(f.name for f in fields(state.Thresholds)) - {
 
 
 class MonitorStatus(models.TextChoices):
-    UP = "up", "Up"
-    DEGRADED = "degraded", "Degraded"
-    DOWN = "down", "Down"
-    UNKNOWN = "unknown", "Unknown"
-    PAUSED = "paused", "Paused"
+    """The state machine's statuses (monitors/state.py spells them), as the model's choices."""
+
+    UP = state.UP, "Up"
+    DEGRADED = state.DEGRADED, "Degraded"
+    DOWN = state.DOWN, "Down"
+    UNKNOWN = state.UNKNOWN, "Unknown"
+    PAUSED = state.PAUSED, "Paused"
 
 
 class Provider(models.Model):
@@ -103,9 +105,6 @@ class Monitor(models.Model):
     @property
     def interval(self) -> timedelta:
         return timedelta(seconds=self.interval_s)
-
-    def probe_regions(self, default: str) -> list[str]:
-        return list(self.regions) or [default]
 
     def thresholds(self) -> state.Thresholds:
         tuned = {k: v for k, v in self.options.items() if k in THRESHOLD_OPTIONS}

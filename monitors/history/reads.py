@@ -61,10 +61,6 @@ class Stats:
         }
 
     @property
-    def observed_ms(self) -> int:
-        return self.up_ms + self.degraded_ms + self.down_ms
-
-    @property
     def uptime(self) -> float | None:
         """docs/uptime.md: time-weighted over the monitors' confirmed status; None if unobserved."""
         return uptime.monitor_uptime(self.up_ms, self.degraded_ms, self.down_ms)

@@ -7,6 +7,7 @@ import string
 from django.db import models, transaction
 from django.utils import timezone
 
+from monitors.models import MonitorStatus
 from statuspage.lib.chain import Link
 from statuspage.lib.ids import public_id
 
@@ -46,7 +47,7 @@ class ComponentGroup(models.Model):
 
 
 GROUP_SEPARATOR = " · "
-_REGION_WORDS = {"degraded": "degraded", "down": "failing"}
+_REGION_WORDS = {MonitorStatus.DEGRADED: "degraded", MonitorStatus.DOWN: "failing"}
 
 
 class Component(models.Model):
@@ -105,7 +106,7 @@ class Component(models.Model):
         seen: dict[str, str] = {}
         for monitor in self.monitors.all():
             for region, status in monitor.outvoted_regions().items():
-                if seen.get(region) != "down":
+                if seen.get(region) != MonitorStatus.DOWN:
                     seen[region] = status
         return [f"{_REGION_WORDS[status]} in {region}" for region, status in sorted(seen.items())]
 
