@@ -154,7 +154,7 @@ class Monitor(models.Model):
 class ProbeResult(models.Model):
     """One probe's measurements and its single outcome.
 
-    The table is partitioned by day of `started_at` (monitors/partitions.py), so its database key is
+    The table is partitioned by day of `started_at` (monitors/history/partitions.py), so its database key is
     (id, started_at); (monitor, started_at, region) is unique, which is how a replayed batch is caught.
     Nothing on the public side reads this table: history comes from the rollups below.
     """
@@ -237,7 +237,7 @@ class HourlyRollup(Rollup):
 class RollupProgress(models.Model):
     """The rollups' watermarks, one row: every stored result that started before `through` is in them,
     and the daily rollups hold exactly the hourly ones of the hours before `folded` (null: daily
-    rollups are written with the hourly ones). monitors/aggregator.py moves both on."""
+    rollups are written with the hourly ones). monitors/history/aggregator.py moves both on."""
 
     through = models.DateTimeField(null=True)
     folded = models.DateTimeField(null=True)
@@ -259,7 +259,7 @@ class DailyRollup(Rollup):
 
 
 class RollupTotal(models.Model):
-    """Daily rollups of the days before `through` added up per monitor and region (monitors/upkeep.py
+    """Daily rollups of the days before `through` added up per monitor and region (monitors/history/upkeep.py
     folds in each day once no rebuild can change it): /metrics adds only the daily rows since."""
 
     monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="+", db_index=False)

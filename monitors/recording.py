@@ -22,7 +22,7 @@ def record(observations: Sequence[Observation], *, on_change: Callable[[], None]
     (the doorbell for the status side); the StateChange rows are the real hand-off.
 
     Safe to apply twice: results already stored (a retried task) are skipped whole, so they move
-    neither state nor rollups a second time. Rollups take the results from monitors/aggregator.py.
+    neither state nor rollups a second time. Rollups take the results from monitors/history/aggregator.py.
     """
     unique = {results.key(o): o for o in reversed(observations)}  # one per key, the first one given
     if not unique:

@@ -1,4 +1,4 @@
-"""WSGI entry point: snapshot paths are answered from memory before Django (statuspage/public/fastpath.py)."""
+"""WSGI entry point: snapshot paths are answered from memory before Django (serving/fastpath.py)."""
 
 import os
 

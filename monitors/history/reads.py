@@ -1,6 +1,6 @@
 """Read history from rollups only: per-day and per-hour sums, uptime and exact-merge percentiles.
 
-The public side (statuspage/public/history.py, the API, badges) calls this; nothing here reads raw
+The public side (statuspage/readmodel/history.py, the API, badges) calls this; nothing here reads raw
 results, so its cost depends on the monitors and periods asked for, never on how many results are
 stored. Sums lag live results by up to ROLLUP_FEED_SECONDS + ROLLUP_SETTLE_SECONDS (6 minutes by default).
 
@@ -173,7 +173,7 @@ def total(points: Iterable[Point]) -> Stats:
 
 def _unfolded(first: date, last: date):
     """The hourly rollups of days first..last that the daily ones do not hold yet (the hours from the
-    fold watermark on, monitors/rollups.py), each with its UTC day as `on`."""
+    fold watermark on, monitors/history/rollups.py), each with its UTC day as `on`."""
     mark = RollupProgress.objects.filter(pk=1).values("folded")[:1]
     return (
         HourlyRollup.objects.filter(hour__gte=Subquery(mark))

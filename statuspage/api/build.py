@@ -8,7 +8,7 @@ from typing import Any
 from statuspage.api import failover
 from statuspage.readmodel.current import load
 from statuspage.readmodel.v2 import documents
-from statuspage.serving import artifacts as a
+from statuspage.serving import artifacts
 from statuspage.serving.artifacts import Artifact
 from statuspage.serving.snapshot import Render
 
@@ -19,6 +19,6 @@ def build(render: Render) -> dict[str, Artifact]:
     return out
 
 
-def json_artifact(document: Any, cache_control: str = a.API_CACHE) -> Artifact:
+def json_artifact(document: Any, cache_control: str = artifacts.API_CACHE) -> Artifact:
     body = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-    return a.make(body, a.JSON, cache_control, cors=True)
+    return artifacts.make(body, artifacts.JSON, cache_control, cors=True)
