@@ -22,7 +22,7 @@ from django.db.models.functions import TruncDate
 
 from monitors.history import histogram, uptime
 from monitors.history.rollups import HISTOGRAMS
-from monitors.models import DailyRollup, HourlyRollup, RollupProgress
+from monitors.models import DailyRollup, HourlyRollup, MonitorStatus, RollupProgress
 
 METRICS = tuple(HISTOGRAMS)  # "ttft", "total" (latency), "tps": histograms of successful probes
 _MS = ("up_ms", "degraded_ms", "down_ms", "unknown_ms")
@@ -54,10 +54,10 @@ class Stats:
     @property
     def ms_by_status(self) -> dict[str, int]:
         return {
-            "up": self.up_ms,
-            "degraded": self.degraded_ms,
-            "down": self.down_ms,
-            "unknown": self.unknown_ms,
+            MonitorStatus.UP: self.up_ms,
+            MonitorStatus.DEGRADED: self.degraded_ms,
+            MonitorStatus.DOWN: self.down_ms,
+            MonitorStatus.UNKNOWN: self.unknown_ms,
         }
 
     @property
