@@ -278,7 +278,7 @@ def services(options, workdir: Path, regions: tuple[str, ...] = (REGION,)) -> di
 def scheduling(options, running: dict[str, Service], broker, regions: tuple[str, ...] = (REGION,)) -> dict:
     from datetime import UTC, datetime, timedelta
 
-    from monitors import aggregator
+    from monitors.history import aggregator
     from monitors.models import Monitor, ProbeResult
 
     # Start as a running installation is: its rollup feed current. Left behind, the feed's first run
@@ -475,7 +475,7 @@ def main() -> None:
     running = services(options, workdir)
     regional = services(options, workdir, TWO_REGIONS)
     from monitors.fakeprovider.provider import ProviderSpec
-    from monitors.fakeprovider.testing import FakeFleet
+    from tests.fakefleet import FakeFleet
 
     providers = [ProviderSpec(name, dialect, 0, KEY) for name, dialect, *_ in TARGETS]
     fleets = [FakeFleet(providers, api_key=KEY) for _ in range(options.fakes)]

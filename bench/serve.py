@@ -278,7 +278,7 @@ def add_history(now: datetime, first_day: int, last_day: int) -> int:
     import psycopg
     from django.db import connection
 
-    from monitors import partitions
+    from monitors.history import partitions
 
     today = now.date()
     partitions.ensure(today - timedelta(days=last_day), today + timedelta(days=1))
@@ -327,7 +327,7 @@ def add_history(now: datetime, first_day: int, last_day: int) -> int:
 
 def render_times(repeat: int) -> list[float]:
     """Milliseconds to render the whole snapshot (page, partials, API, feeds, badges) from the database."""
-    from statuspage.public.build import build
+    from statuspage.serving.snapshot import build
 
     times = []
     for _ in range(repeat):
@@ -346,7 +346,7 @@ def history_independence(days: int, rounds: int = 4, repeat: int = 5) -> dict:
     """
     from django.db import connection
 
-    from monitors import partitions
+    from monitors.history import partitions
 
     today = partitions.name(datetime.now(UTC).date())
     with connection.cursor() as cursor:

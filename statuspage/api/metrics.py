@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from monitors.models import Monitor, MonitorStatus
 from statuspage.components.models import Component, ComponentStatus
-from statuspage.public import history
+from statuspage.readmodel import history
 
 
 def render() -> str:

@@ -19,7 +19,7 @@ import psycopg
 import pytest
 import redis
 
-from monitors.fakeprovider.testing import FakeFleet
+from tests.fakefleet import FakeFleet
 from tests.processes import stop, wait_for
 
 yaml = pytest.importorskip("yaml")
