@@ -264,6 +264,7 @@ def run(options, sink: SinkProcess, worker: Worker) -> dict:
 
     from statuspage.components.models import Component
     from statuspage.incidents import services
+    from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
     from statuspage.subscriptions import alerts, tasks
     from statuspage.subscriptions.emails import Composer
     from statuspage.subscriptions.models import Delivery, Subscriber
@@ -303,9 +304,14 @@ def run(options, sink: SinkProcess, worker: Worker) -> dict:
     # beforehand and sent over one smtplib connection, timed before and after the fan-out because
     # this machine's load drifts between the two.
     incident = services.open_incident(
-        name="Elevated error rates on Chat API", impact="major", body="We are investigating elevated errors.",
-        component_statuses={chat: "partial_outage"}, notify=False,
-    )  # fmt: skip
+        IncidentDraft(
+            name="Elevated error rates on Chat API",
+            impact="major",
+            body="We are investigating elevated errors.",
+            component_statuses={chat: "partial_outage"},
+        ),
+        notify=False,
+    )
     quiet, composer = incident.updates.get(), Composer()
     envelopes = [
         composer.envelope(
@@ -319,7 +325,7 @@ def run(options, sink: SinkProcess, worker: Worker) -> dict:
     log(f"fan-out of one update to {n} subscribers")
     started = time.time()
     update = services.post_update(
-        incident, status="investigating", body="We are investigating elevated errors."
+        incident, UpdateDraft(status="investigating", body="We are investigating elevated errors.")
     )
     prefix = f"update.{update.public_id}."
     wait_until(lambda: sent(update) == n, 900, "the fan-out")
@@ -349,7 +355,9 @@ def run(options, sink: SinkProcess, worker: Worker) -> dict:
 
     # 2. SIGKILL a third of the way through a fan-out; start a new worker; the sweep finds the rest.
     log("fan-out with the worker SIGKILLed a third of the way")
-    update = services.post_update(update.incident, status="identified", body="We found the cause.")
+    update = services.post_update(
+        update.incident, UpdateDraft(status="identified", body="We found the cause.")
+    )
     prefix = f"update.{update.public_id}."
     wait_until(lambda: len(sink.accepted(prefix)) >= n // 3, 600, "a third of the second fan-out")
     worker.kill()
@@ -378,9 +386,13 @@ def run(options, sink: SinkProcess, worker: Worker) -> dict:
     sink.stop()
     m = options.down_subscribers
     update = services.open_incident(
-        name="Slow embeddings", impact="minor", body="Embeddings are slower than usual.",
-        component_statuses={embeddings: "degraded_performance"},
-    ).updates.get()  # fmt: skip
+        IncidentDraft(
+            name="Slow embeddings",
+            impact="minor",
+            body="Embeddings are slower than usual.",
+            component_statuses={embeddings: "degraded_performance"},
+        )
+    ).updates.get()
     prefix = f"update.{update.public_id}."
     down_until = time.monotonic() + options.down_seconds
     wait_until(

@@ -82,6 +82,7 @@ def run(options) -> dict:
 
     from statuspage.components.models import Component
     from statuspage.incidents import services
+    from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
     from statuspage.operators.roles import GROUP
     from statuspage.subscriptions.models import Delivery, Subscriber
 
@@ -99,10 +100,10 @@ def run(options) -> dict:
 
     log(f"an incident with {options.updates} updates to {options.subscribers} subscribers each")
     busy = services.open_incident(
-        name="Busy", impact="major", body="Looking.", component_statuses={chat: "major_outage"}
+        IncidentDraft(name="Busy", impact="major", body="Looking.", component_statuses={chat: "major_outage"})
     )
     for n in range(options.updates - 1):
-        services.post_update(busy, status="identified", body=f"Update {n}.")
+        services.post_update(busy, UpdateDraft(status="identified", body=f"Update {n}."))
     # A realistic mix: most sent, some pending, a few dead with their error.
     deliveries = Delivery.objects.filter(update__incident=busy)
     deliveries.update(state="sent", sent_at=now)
@@ -114,10 +115,10 @@ def run(options) -> dict:
         )
     # The baseline: the same incident, its updates sent to nobody.
     empty = services.open_incident(
-        name="Empty", impact="minor", body="Looking.", component_statuses={}, notify=False
+        IncidentDraft(name="Empty", impact="minor", body="Looking.", component_statuses={}), notify=False
     )
     for n in range(options.updates - 1):
-        services.post_update(empty, status="identified", body=f"Update {n}.", notify=False)
+        services.post_update(empty, UpdateDraft(status="identified", body=f"Update {n}."), notify=False)
     connection.cursor().execute("ANALYZE")
     on_page = deliveries.count()
 
@@ -146,7 +147,7 @@ def run(options) -> dict:
         assert response.status_code == 302, response.content[:500]
 
     def via_service() -> None:
-        services.post_update(busy, status="identified", body="Still on it.", author=operator)
+        services.post_update(busy, UpdateDraft(status="identified", body="Still on it."), author=operator)
 
     before = Delivery.objects.count()
     post_admin, post_service = timed(via_admin, via_service, options.post_repeats)

@@ -199,6 +199,7 @@ def seed(now: datetime) -> list[int]:
     from monitors.models import Monitor, Provider
     from statuspage.components.models import Component, ComponentGroup
     from statuspage.incidents import services
+    from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 
     rng = random.Random(5)
     monitors, components = [], []
@@ -225,12 +226,19 @@ def seed(now: datetime) -> list[int]:
         component = rng.choice(components)
         start_at = now - timedelta(days=rng.uniform(0.5, 89), hours=rng.uniform(0, 23))
         incident = services.open_incident(
-            name="Elevated errors", impact=rng.choice(["minor", "major", "critical"]), body="Investigating.",
-            component_statuses={component: "partial_outage"}, now=start_at,
-        )  # fmt: skip
-        services.post_update(incident, status="resolved", body="Resolved.",
-                             component_statuses={component: "operational"},
-                             now=start_at + timedelta(minutes=rng.uniform(5, 300)))  # fmt: skip
+            IncidentDraft(
+                name="Elevated errors",
+                impact=rng.choice(["minor", "major", "critical"]),
+                body="Investigating.",
+                component_statuses={component: "partial_outage"},
+            ),
+            now=start_at,
+        )
+        services.post_update(
+            incident,
+            UpdateDraft(status="resolved", body="Resolved.", component_statuses={component: "operational"}),
+            now=start_at + timedelta(minutes=rng.uniform(5, 300)),
+        )
     return monitors
 
 

@@ -38,6 +38,22 @@ def test_no_project_import_hides_in_a_function_without_saying_why():
     assert unexplained == []
 
 
+def test_component_status_has_one_writer():
+    """Component.set_status is called from one function: the monitors' recompute and the statuses an
+    incident update names (operators, maintenance windows) both go through it."""
+    callers = []
+    for path in sorted(p for room in PROJECT for p in (ROOT / room).rglob("*.py")):
+        for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) and any(
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "set_status"
+                for node in ast.walk(function)
+            ):
+                callers.append(f"{path.relative_to(ROOT)}:{function.name}")
+    assert callers == ["statuspage/components/propagation.py:set_statuses"]
+
+
 def _imports_project(node: ast.AST) -> bool:
     if isinstance(node, ast.ImportFrom):
         return node.level == 0 and (node.module or "").split(".")[0] in PROJECT

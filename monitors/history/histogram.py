@@ -51,10 +51,6 @@ def from_json(data: Mapping[str, int]) -> Histogram:
     return {int(index): count for index, count in data.items()}
 
 
-def to_json(histogram: Mapping[int, int]) -> dict[str, int]:
-    return {str(index): count for index, count in sorted(histogram.items()) if count}
-
-
 def rank(q: float, n: int) -> int:
     """Nearest rank (1-based) of the q-quantile among n sorted values; the epsilon absorbs float error
     such as 0.07 * 100 == 7.000000000000001."""

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 
+from monitors import state
 from statuspage.components.models import ComponentStatus
 from statuspage.incidents.models import Impact, IncidentStatus
 from statuspage.readmodel.v2 import PATHS
@@ -121,7 +122,7 @@ SCHEMAS: dict[str, Any] = {
             "family": {"type": "string"},
             "monitor": {"type": "string"},
             "capabilities": {"type": "array", "items": {"type": "string"}},
-            "status": {"type": "string", "enum": ["up", "degraded", "unknown", "down"]},
+            "status": {"type": "string", "enum": [state.UP, state.DEGRADED, state.UNKNOWN, state.DOWN]},
             "healthy": {"type": "boolean"},
             "ttft_p50_ms": {"type": ["number", "null"]},
             "latency_p50_ms": {"type": ["number", "null"]},

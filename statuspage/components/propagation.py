@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from django.db import transaction
@@ -74,11 +75,22 @@ def recompute(components: QuerySet[Component], now: datetime) -> Changes:
     """Derive each component's status from its monitors and save the ones that changed."""
     components = list(components.prefetch_related("monitors"))
     maintained = in_maintenance([c.pk for c in components])
+    targets = {
+        component: target_status(component, now, component.pk in maintained) for component in components
+    }
+    return set_statuses(targets, now, source="monitors")
+
+
+def set_statuses(statuses: Mapping[Component, str], now: datetime, source: str) -> Changes:
+    """The one place component status is written (Component.set_status): the monitors' recompute here,
+    and the statuses an operator's or a maintenance window's incident update names (incidents.services).
+
+    Returns (component, old_status) for each component that changed.
+    """
     changed = []
-    for component in components:
-        new = target_status(component, now, component.pk in maintained)
+    for component, new in statuses.items():
         old = component.status
-        if component.set_status(new, now, source="monitors"):
+        if component.set_status(new, now, source=source):
             changed.append((component, old))
     return changed
 

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from statuspage.incidents import admin_forms, maintenance, preview, services
+from statuspage.incidents.drafts import IncidentDraft, MaintenanceDraft, UpdateDraft
 from statuspage.incidents.models import Incident, IncidentStatus, IncidentUpdate, UpdateTemplate
 from statuspage.subscriptions.models import Delivery
 
@@ -35,11 +36,11 @@ class OperatorViews:
             if done := self._posted_before(request, data["request_key"]):
                 return self._to_incident(done.incident)
             try:
-                incident = services.open_incident(
+                draft = IncidentDraft(
                     name=data["name"], impact=data["impact"], status=data["status"], body=data["body"],
-                    component_statuses=form.component_statuses(), notify=data["notify"], author=request.user,
-                    request_key=data["request_key"],
+                    component_statuses=form.component_statuses(), request_key=data["request_key"],
                 )  # fmt: skip
+                incident = services.open_incident(draft, notify=data["notify"], author=request.user)
             except IntegrityError:  # the same form, submitted twice at the same moment: key taken
                 if not (done := self._posted_before(request, data["request_key"])):
                     raise
@@ -61,11 +62,11 @@ class OperatorViews:
             if self._posted_before(request, data["request_key"]):
                 return self._to_incident(incident)
             try:
-                services.post_update(
-                    incident, status=data["status"], body=data["body"], notify=data["notify"],
-                    component_statuses=form.component_statuses(), author=request.user,
+                draft = UpdateDraft(
+                    status=data["status"], body=data["body"], component_statuses=form.component_statuses(),
                     request_key=data["request_key"],
                 )  # fmt: skip
+                services.post_update(incident, draft, notify=data["notify"], author=request.user)
             except IntegrityError:
                 if not (done := self._posted_before(request, data["request_key"])):
                     raise
@@ -133,11 +134,12 @@ class OperatorViews:
             if done := self._posted_before(request, data["request_key"]):
                 return self._to_incident(done.incident)
             try:
-                window = maintenance.schedule(
+                draft = MaintenanceDraft(
                     name=data["name"], body=data["body"], components=data["components"],
-                    starts_at=data["starts_at"], ends_at=data["ends_at"], notify=data["notify"],
-                    remind_at=form.remind_at, author=request.user, request_key=data["request_key"],
+                    starts_at=data["starts_at"], ends_at=data["ends_at"], remind_at=form.remind_at,
+                    request_key=data["request_key"],
                 )  # fmt: skip
+                window = maintenance.schedule(draft, notify=data["notify"], author=request.user)
             except IntegrityError:
                 if not (done := self._posted_before(request, data["request_key"])):
                     raise

@@ -30,6 +30,7 @@ from monitors.models import Monitor, MonitorStatus
 from statuspage.components.models import Component, ComponentStatus, worst
 from statuspage.components.propagation import Changes, expire_overrides
 from statuspage.incidents import maintenance, services
+from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 from statuspage.incidents.models import Impact, Incident, IncidentStatus
 from statuspage.lib.chain import Link
 from statuspage.lib.timefmt import iso_ms
@@ -101,7 +102,9 @@ def sweep(now: datetime) -> list[Incident]:
         )
         for incident in quiet:
             if all(c.status in HEALTHY for c in incident.components.all()):
-                services.post_update(incident, status=IncidentStatus.RESOLVED, body=RESOLVED, now=now)
+                services.post_update(
+                    incident, UpdateDraft(status=IncidentStatus.RESOLVED, body=RESOLVED), now=now
+                )
                 touched.append(incident)
     return touched
 
@@ -199,7 +202,7 @@ def _open(items: Changes, now: datetime) -> Incident:
         "upstream_acknowledged_at": None,
         "lead_s": None,
     }
-    incident = services.open_incident(
+    draft = IncidentDraft(
         name=f"{ComponentStatus(worst_status).label} of {group}{names}",
         impact=impact,
         body="Our probes show " + "; ".join(_describe(c) for c in components) + ". We are investigating.",
@@ -208,8 +211,8 @@ def _open(items: Changes, now: datetime) -> Incident:
         automatic=True,
         published=impact in SEVERE or not settings.INCIDENT_REVIEW_MINOR,
         detection=detection,
-        now=now,
     )
+    incident = services.open_incident(draft, now=now)
     if not incident.published:
         _ask_for_approval(incident, components)
     upstream = Monitor.objects.filter(
@@ -249,10 +252,13 @@ def _worsen(incident: Incident, items: Changes, now: datetime) -> Incident:
     impact = _impact([c.status for c in incident.components.all()])
     if IMPACT_RANK[impact] > IMPACT_RANK[incident.impact]:
         incident.impact = impact
-    services.post_update(
-        incident, status=status, body=body, component_statuses={c: c.status for c, _ in items},
-        previous_statuses=dict(items), now=now,
-    )  # fmt: skip
+    draft = UpdateDraft(
+        status=status,
+        body=body,
+        component_statuses={c: c.status for c, _ in items},
+        previous_statuses=dict(items),
+    )
+    services.post_update(incident, draft, now=now)
     if not incident.published and incident.impact in SEVERE:
         services.publish(incident)
     return incident
@@ -271,8 +277,6 @@ def _recover(incident: Incident, items: Changes, now: datetime) -> Incident | No
         status = IncidentStatus.MONITORING
     else:
         return None
-    services.post_update(
-        incident, status=status, body=body, component_statuses=statuses, previous_statuses=dict(items),
-        now=now,
-    )  # fmt: skip
+    draft = UpdateDraft(status=status, body=body, component_statuses=statuses, previous_statuses=dict(items))
+    services.post_update(incident, draft, now=now)
     return incident

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from django.db import transaction
 
 from statuspage.incidents import services
+from statuspage.incidents.drafts import UpdateDraft
 from statuspage.incidents.models import Incident, IncidentStatus, IncidentUpdate
 
 
@@ -28,9 +29,8 @@ def send_due(now: datetime) -> list[IncidentUpdate]:
             window.reminded_at = now
             window.save(update_fields=["reminded_at"])
             if window.published and window.scheduled_for > now:
-                sent.append(
-                    services.post_update(window, status=IncidentStatus.SCHEDULED, body=text(window), now=now)
-                )
+                reminder = UpdateDraft(status=IncidentStatus.SCHEDULED, body=text(window))
+                sent.append(services.post_update(window, reminder, now=now))
     return sent
 
 

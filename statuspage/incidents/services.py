@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from django.db import transaction
 from django.utils import timezone
 
+from statuspage.components import propagation
 from statuspage.components.models import Component
+from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 from statuspage.incidents.models import Incident, IncidentStatus, IncidentUpdate, UpdateRevision
 from statuspage.lib import pageversion
 from statuspage.lib.chain import Link
@@ -19,70 +21,46 @@ announce_update: Link[[IncidentUpdate], int] = Link("incidents.services.announce
 
 @transaction.atomic
 def open_incident(
-    *,
-    name: str,
-    impact: str,
-    body: str,
-    component_statuses: Mapping[Component, str],
-    status: str = IncidentStatus.INVESTIGATING,
-    automatic: bool = False,
-    published: bool = True,
-    detection: dict | None = None,
-    notify: bool = True,
-    author=None,
-    now: datetime | None = None,
-    request_key: str = "",
-    previous_statuses: Mapping[Component, str] | None = None,
+    draft: IncidentDraft, *, notify: bool = True, author=None, now: datetime | None = None
 ) -> Incident:
     """Create an incident with its first update, setting each affected component's status.
 
     A `request_key` already used (a form submitted twice) returns the incident it opened.
     """
-    if request_key and (done := IncidentUpdate.objects.filter(request_key=request_key).first()):
+    if draft.request_key and (done := IncidentUpdate.objects.filter(request_key=draft.request_key).first()):
         return done.incident
     now = now or timezone.now()
     incident = Incident.objects.create(
-        name=name, impact=impact, status=status, automatic=automatic, published=published,
-        detection=detection or {"method": "operator"}, created_at=now, updated_at=now, started_at=now,
+        name=draft.name, impact=draft.impact, status=draft.status, automatic=draft.automatic,
+        published=draft.published, detection=draft.detection or {"method": "operator"}, created_at=now,
+        updated_at=now, started_at=now,
     )  # fmt: skip
-    incident.components.set(list(component_statuses))
-    post_update(
-        incident, status=status, body=body, component_statuses=component_statuses, notify=notify,
-        author=author, now=now, request_key=request_key, previous_statuses=previous_statuses,
-    )  # fmt: skip
+    incident.components.set(list(draft.component_statuses))
+    post_update(incident, draft.first_update(), notify=notify, author=author, now=now)
     return incident
 
 
 @transaction.atomic
 def post_update(
-    incident: Incident,
-    *,
-    status: str,
-    body: str,
-    component_statuses: Mapping[Component, str] | None = None,
-    notify: bool = True,
-    author=None,
-    now: datetime | None = None,
-    request_key: str = "",
-    previous_statuses: Mapping[Component, str] | None = None,
+    incident: Incident, draft: UpdateDraft, *, notify: bool = True, author=None, now: datetime | None = None
 ) -> IncidentUpdate:
     """Append an update, move the incident's status and timestamps, and set component statuses.
 
-    Components named in `component_statuses` join the incident's affected components. Subscribers
-    are notified (by the outbox, in this same transaction) when `notify` and the incident is
-    published. A `request_key` already used (a form submitted twice) returns that update unchanged.
-    `previous_statuses` names what components showed before, when the caller has already applied the
-    change (automation follows monitors); the update then records that as their old status.
+    Components named in the draft's `component_statuses` join the incident's affected components.
+    Subscribers are notified (by the outbox, in this same transaction) when `notify` and the incident
+    is published. A `request_key` already used (a form submitted twice) returns that update unchanged.
     """
-    if request_key and (done := IncidentUpdate.objects.filter(request_key=request_key).first()):
+    if draft.request_key and (done := IncidentUpdate.objects.filter(request_key=draft.request_key).first()):
         return done
     now = now or timezone.now()
-    affected = _apply_component_statuses(component_statuses or {}, now, previous_statuses or {})
-    if component_statuses:
-        incident.components.add(*component_statuses)
+    affected = _apply_component_statuses(draft.component_statuses, now, draft.previous_statuses)
+    if draft.component_statuses:
+        incident.components.add(*draft.component_statuses)
+    status = draft.status
     update = IncidentUpdate.objects.create(
-        incident=incident, status=status, body=body, created_at=now, updated_at=now, display_at=now,
-        affected_components=affected, deliver_notifications=notify, author=author, request_key=request_key,
+        incident=incident, status=status, body=draft.body, created_at=now, updated_at=now, display_at=now,
+        affected_components=affected, deliver_notifications=notify, author=author,
+        request_key=draft.request_key,
     )  # fmt: skip
     incident.status = status
     incident.updated_at = now
@@ -135,8 +113,10 @@ def edit_update(
             transaction.on_commit(pageversion.bump)
         return None
     stamp = update.display_at.astimezone(UTC).strftime("%d %b %Y, %H:%M")
-    return post_update(incident, status=incident.status, author=author, now=now,
-                       body=f"Correction to the update of {stamp} UTC:\n\n{body}")  # fmt: skip
+    correction = UpdateDraft(
+        status=incident.status, body=f"Correction to the update of {stamp} UTC:\n\n{body}"
+    )
+    return post_update(incident, correction, author=author, now=now)
 
 
 @transaction.atomic
@@ -165,8 +145,8 @@ def publish_postmortem(
     incident.postmortem_published_at = incident.postmortem_published_at or now
     incident.save(update_fields=["postmortem_body", "postmortem_draft", "postmortem_published_at"])
     if previous is None:
-        return post_update(incident, status=IncidentStatus.POSTMORTEM, body=body, notify=notify,
-                           author=author, now=now)  # fmt: skip
+        postmortem = UpdateDraft(status=IncidentStatus.POSTMORTEM, body=body)
+        return post_update(incident, postmortem, notify=notify, author=author, now=now)
     edit_update(previous, body=body, author=author, notify=notify, now=now)
     return previous
 
@@ -185,14 +165,12 @@ def discard(incident: Incident, *, now: datetime | None = None) -> None:
 def _apply_component_statuses(
     component_statuses: Mapping[Component, str], now: datetime, previous: Mapping[Component, str]
 ) -> list[dict]:
-    affected = []
-    for component, new_status in component_statuses.items():
-        old_status = previous.get(component, component.status)
-        affected.append(
-            {"code": component.public_id, "name": component.name, "old_status": old_status,
-             "new_status": new_status}
-        )  # fmt: skip
-        component.set_status(new_status, now, source="incident update")
+    affected = [
+        {"code": component.public_id, "name": component.name,
+         "old_status": previous.get(component, component.status), "new_status": new_status}
+        for component, new_status in component_statuses.items()
+    ]  # fmt: skip
+    propagation.set_statuses(component_statuses, now, source="incident update")
     return affected
 
 

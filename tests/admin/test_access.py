@@ -9,6 +9,7 @@ from django.test import Client
 
 from monitors.models import Monitor
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft
 from statuspage.operators.roles import GROUP
 from tests.admin.conftest import ADMIN
 
@@ -16,8 +17,14 @@ from tests.admin.conftest import ADMIN
 @pytest.fixture
 def world(components, make_monitor):
     monitor = make_monitor()
-    incident = services.open_incident(name="Outage", impact="major", body="Looking.",
-                                      component_statuses={components["chat"]: "major_outage"})  # fmt: skip
+    incident = services.open_incident(
+        IncidentDraft(
+            name="Outage",
+            impact="major",
+            body="Looking.",
+            component_statuses={components["chat"]: "major_outage"},
+        )
+    )
     return {"incident": incident, "update": incident.updates.get(), "monitor": monitor, **components}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 from statuspage.incidents.models import Incident
 from statuspage.subscriptions import delivery
 from statuspage.subscriptions.models import Delivery
@@ -20,14 +21,20 @@ def sent_once(smtp, components, make_subscriber) -> Incident:
         make_subscriber(address)
     smtp.mailbox.refuse["gone@example.com"] = "550 5.1.1 no such user"
     smtp.mailbox.refuse["busy@example.com"] = "451 4.3.0 try again later"
-    incident = services.open_incident(name="Outage", impact="major", body="Looking.",
-                                      component_statuses={components["chat"]: "major_outage"})  # fmt: skip
+    incident = services.open_incident(
+        IncidentDraft(
+            name="Outage",
+            impact="major",
+            body="Looking.",
+            component_statuses={components["chat"]: "major_outage"},
+        )
+    )
     delivery.send_due("email", budget_s=10)
     return incident
 
 
 def test_each_update_shows_notified_pending_and_failed(operator_client, sent_once):
-    services.post_update(sent_once, status="identified", body="Found it.", notify=False)
+    services.post_update(sent_once, UpdateDraft(status="identified", body="Found it."), notify=False)
     page = operator_client.get(f"{INCIDENTS}{sent_once.pk}/change/").content.decode()
 
     assert "<strong>1</strong> notified · <strong>1</strong> pending · <strong>1</strong> failed" in page
@@ -55,7 +62,9 @@ def test_dead_deliveries_show_their_error_and_can_be_retried(operator_client, se
 
 def test_retry_concerns_only_that_incident(operator_client, sent_once, components):
     website = {components["website"]: "degraded_performance"}
-    other = services.open_incident(name="Other", impact="minor", body="x", component_statuses=website)
+    other = services.open_incident(
+        IncidentDraft(name="Other", impact="minor", body="x", component_statuses=website)
+    )
     update = sent_once.updates.get()
     response = operator_client.post(f"{INCIDENTS}{other.pk}/updates/{update.pk}/retry/")
     assert response.status_code == 302

@@ -11,6 +11,7 @@ from html import unescape
 from django.utils import timezone
 
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft
 from statuspage.subscriptions.models import Delivery, Subscriber
 from tests.admin.conftest import ADMIN
 
@@ -26,9 +27,13 @@ def test_maintenance_checkboxes_name_the_group(operator_client, components):
 
 def test_the_incident_form_lists_components_and_changes_with_their_group(operator_client, components):
     incident = services.open_incident(
-        name="Errors", impact="major", body="Looking.",
-        component_statuses={components["chat"]: "partial_outage", components["website"]: "major_outage"},
-    )  # fmt: skip
+        IncidentDraft(
+            name="Errors",
+            impact="major",
+            body="Looking.",
+            component_statuses={components["chat"]: "partial_outage", components["website"]: "major_outage"},
+        )
+    )
 
     html = operator_client.get(f"{INCIDENTS}{incident.pk}/change/").content.decode()
 
@@ -39,9 +44,13 @@ def test_the_incident_form_lists_components_and_changes_with_their_group(operato
 
 def test_the_preview_names_the_group_and_shows_the_subject_as_typed(operator_client, components):
     incident = services.open_incident(
-        name='Errors on <b>chat</b> & "stuff"', impact="major", body="Looking.",
-        component_statuses={components["website"]: "major_outage"},
-    )  # fmt: skip
+        IncidentDraft(
+            name='Errors on <b>chat</b> & "stuff"',
+            impact="major",
+            body="Looking.",
+            component_statuses={components["website"]: "major_outage"},
+        )
+    )
     data = {
         "status": "identified", "body": "Found it.", "notify": "on", "request_key": uuid.uuid4().hex,
         f"component_{components['chat'].pk}": "partial_outage", "_preview": "1",
@@ -61,7 +70,9 @@ def test_a_preview_changing_no_component_lists_the_incidents_components_as_the_e
 ):
     chat = components["chat"]
     incident = services.open_incident(
-        name="Errors", impact="major", body="Looking.", component_statuses={chat: "major_outage"}
+        IncidentDraft(
+            name="Errors", impact="major", body="Looking.", component_statuses={chat: "major_outage"}
+        )
     )
     data = {
         "status": "identified", "body": "Found it.", "notify": "on", "request_key": uuid.uuid4().hex,

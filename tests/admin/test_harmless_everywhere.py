@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 from statuspage.incidents.models import Incident
 from statuspage.subscriptions.emails import Composer
 from statuspage.subscriptions.models import Delivery
@@ -22,10 +23,14 @@ def incident(components, make_subscriber, django_capture_on_commit_callbacks) ->
     make_subscriber("reader@example.com")
     with django_capture_on_commit_callbacks(execute=True):  # the page version moves, as on commit
         incident = services.open_incident(
-            name="Hostile <script>alert('pwned-name')</script>", impact="major", body=HOSTILE,
-            component_statuses={components["chat"]: "major_outage"},
-        )  # fmt: skip
-        services.post_update(incident, status="resolved", body=HOSTILE)
+            IncidentDraft(
+                name="Hostile <script>alert('pwned-name')</script>",
+                impact="major",
+                body=HOSTILE,
+                component_statuses={components["chat"]: "major_outage"},
+            )
+        )
+        services.post_update(incident, UpdateDraft(status="resolved", body=HOSTILE))
         services.publish_postmortem(incident, body=HOSTILE)
     return incident
 

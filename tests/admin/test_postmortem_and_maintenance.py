@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from statuspage.incidents import maintenance, reminders, services
+from statuspage.incidents.drafts import IncidentDraft, MaintenanceDraft, UpdateDraft
 from statuspage.incidents.models import Incident
 from statuspage.subscriptions.models import Delivery
 from tests.admin.conftest import ADMIN
@@ -20,11 +21,17 @@ POSTMORTEM = "## What happened\nA bad deploy. <script>alert('pm')</script>"
 @pytest.fixture
 def resolved(components) -> Incident:
     incident = services.open_incident(
-        name="Chat outage", impact="major", body="Investigating.",
-        component_statuses={components["chat"]: "major_outage"},
-    )  # fmt: skip
-    services.post_update(incident, status="resolved", body="Fixed.",
-                         component_statuses={components["chat"]: "operational"})  # fmt: skip
+        IncidentDraft(
+            name="Chat outage",
+            impact="major",
+            body="Investigating.",
+            component_statuses={components["chat"]: "major_outage"},
+        )
+    )
+    services.post_update(
+        incident,
+        UpdateDraft(status="resolved", body="Fixed.", component_statuses={components["chat"]: "operational"}),
+    )
     return incident
 
 
@@ -93,8 +100,14 @@ def test_publishing_again_edits_it_and_notifies_only_if_asked(operator_client, r
 
 
 def test_an_open_incident_gets_no_postmortem_yet(operator_client, components):
-    incident = services.open_incident(name="Ongoing", impact="minor", body="x",
-                                      component_statuses={components["chat"]: "partial_outage"})  # fmt: skip
+    incident = services.open_incident(
+        IncidentDraft(
+            name="Ongoing",
+            impact="minor",
+            body="x",
+            component_statuses={components["chat"]: "partial_outage"},
+        )
+    )
     response = operator_client.post(
         f"{INCIDENTS}{incident.pk}/postmortem/", {"body": "Too early.", "_publish": "1"}
     )
@@ -161,9 +174,16 @@ def test_the_reminder_goes_out_once_before_the_window(components, make_subscribe
     make_subscriber()
     starts = timezone.now() + timedelta(hours=3)
     window = maintenance.schedule(
-        name="Upgrade", body="Upgrade.", components=[components["chat"]], starts_at=starts,
-        ends_at=starts + timedelta(hours=1), remind_at=starts - timedelta(hours=1), notify=False,
-    )  # fmt: skip
+        MaintenanceDraft(
+            name="Upgrade",
+            body="Upgrade.",
+            components=[components["chat"]],
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            remind_at=starts - timedelta(hours=1),
+        ),
+        notify=False,
+    )
 
     assert reminders.send_due(starts - timedelta(hours=2)) == []  # not yet
     sent = reminders.send_due(starts - timedelta(minutes=50))
@@ -177,9 +197,15 @@ def test_the_reminder_goes_out_once_before_the_window(components, make_subscribe
 def test_a_reminder_missed_until_the_start_is_dropped(components):
     starts = timezone.now() + timedelta(hours=3)
     window = maintenance.schedule(
-        name="Upgrade", body="Upgrade.", components=[components["chat"]], starts_at=starts,
-        ends_at=starts + timedelta(hours=1), remind_at=starts - timedelta(hours=1),
-    )  # fmt: skip
+        MaintenanceDraft(
+            name="Upgrade",
+            body="Upgrade.",
+            components=[components["chat"]],
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=1),
+            remind_at=starts - timedelta(hours=1),
+        )
+    )
 
     assert reminders.send_due(starts + timedelta(minutes=1)) == []
     window.refresh_from_db()

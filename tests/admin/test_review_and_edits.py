@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 from statuspage.incidents.models import Incident, IncidentUpdate, UpdateRevision
 from statuspage.subscriptions.models import Delivery
 from tests.admin.conftest import ADMIN
@@ -16,17 +17,27 @@ INCIDENTS = ADMIN + "incidents/incident/"
 def held(components) -> Incident:
     """What automation opens when approval is required: not published, nothing sent."""
     return services.open_incident(
-        name="Chat failing (automatic)", impact="minor", body="Our probes see errors on chat.",
-        component_statuses={components["chat"]: "partial_outage"}, automatic=True, published=False,
-    )  # fmt: skip
+        IncidentDraft(
+            name="Chat failing (automatic)",
+            impact="minor",
+            body="Our probes see errors on chat.",
+            component_statuses={components["chat"]: "partial_outage"},
+            automatic=True,
+            published=False,
+        )
+    )
 
 
 @pytest.fixture
 def live(components) -> Incident:
     return services.open_incident(
-        name="Embeddings slow", impact="minor", body="We are lookin into it.",
-        component_statuses={components["embeddings"]: "degraded_performance"},
-    )  # fmt: skip
+        IncidentDraft(
+            name="Embeddings slow",
+            impact="minor",
+            body="We are lookin into it.",
+            component_statuses={components["embeddings"]: "degraded_performance"},
+        )
+    )
 
 
 def test_incidents_awaiting_approval_are_listed_first_with_their_actions(operator_client, held, live):
@@ -72,7 +83,7 @@ def test_approve_and_discard_are_post_only(operator_client, held):
 
 def test_an_edit_keeps_the_text_that_was_sent_and_notifies_nobody(operator_client, live, make_subscriber):
     make_subscriber()
-    services.post_update(live, status="identified", body="Cause found.")  # one more, sent
+    services.post_update(live, UpdateDraft(status="identified", body="Cause found."))  # one more, sent
     update = live.updates.earliest("id")
     sent_before = Delivery.objects.count()
 
@@ -95,7 +106,7 @@ def test_an_edit_sent_on_request_goes_out_as_a_correction(operator_client, compo
     make_subscriber()
     chat = {components["chat"]: "degraded_performance"}
     live = services.open_incident(
-        name="Slow", impact="minor", body="We are lookin into it.", component_statuses=chat
+        IncidentDraft(name="Slow", impact="minor", body="We are lookin into it.", component_statuses=chat)
     )
     update = live.updates.get()
 

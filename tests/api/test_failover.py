@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from monitors.history import histogram
 from monitors.models import HourlyRollup, Monitor, Provider
+from tests.histograms import to_json
 
 
 def rollup(monitor: Monitor, ttft_ms: float, probes: int = 10, failures: int = 0) -> None:
@@ -16,8 +17,8 @@ def rollup(monitor: Monitor, ttft_ms: float, probes: int = 10, failures: int = 0
     HourlyRollup.objects.create(
         monitor=monitor, region="eu", hour=hour, probes=probes,
         outcomes={"ok": probes - failures, **({"server_error": failures} if failures else {})},
-        ttft=histogram.to_json({histogram.bucket(ttft_ms): probes - failures}),
-        total=histogram.to_json({histogram.bucket(ttft_ms * 3): probes - failures}),
+        ttft=to_json({histogram.bucket(ttft_ms): probes - failures}),
+        total=to_json({histogram.bucket(ttft_ms * 3): probes - failures}),
     )  # fmt: skip
 
 

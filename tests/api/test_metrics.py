@@ -9,6 +9,7 @@ import pytest
 
 from monitors.history import histogram
 from monitors.models import DailyRollup
+from tests.histograms import to_json
 
 SAMPLE = re.compile(
     r'^[a-z_]+(\{([a-z_]+="([^"\\]|\\.)*",?)*\})? -?[0-9.e+]+$|^[a-z_]+\{.*le="\+Inf".*\} \d+$'
@@ -23,8 +24,8 @@ def scraped(client, make_component, make_monitor):
         DailyRollup.objects.create(
             monitor=monitor, region="eu", day=day, probes=ok + errors,
             outcomes={"ok": ok, **({"server_error": errors} if errors else {})},
-            total=histogram.to_json({histogram.bucket(400): ok // 2, histogram.bucket(3000): ok - ok // 2}),
-            ttft=histogram.to_json({histogram.bucket(200): ok}),
+            total=to_json({histogram.bucket(400): ok // 2, histogram.bucket(3000): ok - ok // 2}),
+            ttft=to_json({histogram.bucket(200): ok}),
         )  # fmt: skip
     response = client.get("/metrics")
     assert response.status_code == 200

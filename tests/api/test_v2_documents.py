@@ -12,6 +12,7 @@ from django.utils import timezone
 from statuspage.api import openapi
 from statuspage.components.models import ComponentGroup
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 from statuspage.incidents.models import Incident, IncidentUpdate
 from statuspage.readmodel.v2 import PATHS
 from tests.api import reference as ref
@@ -28,15 +29,25 @@ def world(make_component):
     make_component("Embeddings", group=group, position=2)
     site = make_component("Website", position=2)
     old = services.open_incident(
-        name="Old outage", impact="critical", body="Down.", component_statuses={chat: "major_outage"},
+        IncidentDraft(
+            name="Old outage", impact="critical", body="Down.", component_statuses={chat: "major_outage"}
+        ),
         now=now - timedelta(days=2),
-    )  # fmt: skip
-    services.post_update(old, status="resolved", body="Fixed.", component_statuses={chat: "operational"},
-                         now=now - timedelta(days=2, hours=-1))  # fmt: skip
+    )
+    services.post_update(
+        old,
+        UpdateDraft(status="resolved", body="Fixed.", component_statuses={chat: "operational"}),
+        now=now - timedelta(days=2, hours=-1),
+    )
     services.open_incident(
-        name="Elevated errors", impact="major", body="Looking into it.",
-        component_statuses={chat: "partial_outage"}, now=now - timedelta(minutes=5),
-    )  # fmt: skip
+        IncidentDraft(
+            name="Elevated errors",
+            impact="major",
+            body="Looking into it.",
+            component_statuses={chat: "partial_outage"},
+        ),
+        now=now - timedelta(minutes=5),
+    )
     for status, starts in (("scheduled", 2), ("in_progress", 0), ("completed", -3)):
         m = Incident.objects.create(
             kind="maintenance", name=f"Maintenance {status}", status=status, impact="maintenance",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from statuspage.components.models import ComponentGroup
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -26,13 +27,21 @@ def world(make_component, settings):
     make_component("Embeddings", group=group, position=2, created_at=timezone.now() - timedelta(days=30))
     make_component("Website", position=2)
     incident = services.open_incident(
-        name="Elevated errors on chat", impact="major", body="We are investigating 5xx errors.",
-        component_statuses={chat: "partial_outage"}, now=timezone.now() - timedelta(days=1, hours=3),
-    )  # fmt: skip
+        IncidentDraft(
+            name="Elevated errors on chat",
+            impact="major",
+            body="We are investigating 5xx errors.",
+            component_statuses={chat: "partial_outage"},
+        ),
+        now=timezone.now() - timedelta(days=1, hours=3),
+    )
     services.post_update(
-        incident, status="resolved", body="Errors are back to normal.",
-        component_statuses={chat: "operational"}, now=timezone.now() - timedelta(days=1),
-    )  # fmt: skip
+        incident,
+        UpdateDraft(
+            status="resolved", body="Errors are back to normal.", component_statuses={chat: "operational"}
+        ),
+        now=timezone.now() - timedelta(days=1),
+    )
     return chat, incident
 
 

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from monitors.history import histogram
+from tests.histograms import to_json
 
 latencies = st.floats(min_value=0.01, max_value=600_000, allow_nan=False, allow_infinity=False)
 
@@ -73,7 +74,7 @@ def test_empty_histogram_has_no_percentile_and_bad_quantiles_are_refused():
 
 def test_json_round_trip_keeps_counts():
     counts = {3: 1, 90: 7}
-    assert histogram.from_json(histogram.to_json(counts)) == counts
+    assert histogram.from_json(to_json(counts)) == counts
 
 
 @pytest.mark.django_db

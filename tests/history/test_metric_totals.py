@@ -9,14 +9,15 @@ from django.utils import timezone
 from monitors.history import histogram, upkeep
 from monitors.models import DailyRollup, RollupTotal
 from statuspage.readmodel import history
+from tests.histograms import to_json
 
 
 def _day(monitor, day, ok, errors=0, region="default"):
     return DailyRollup.objects.create(
         monitor=monitor, region=region, day=day, probes=ok + errors,
         outcomes={"ok": ok, **({"server_error": errors} if errors else {})},
-        total=histogram.to_json({histogram.bucket(400): ok}),
-        ttft=histogram.to_json({histogram.bucket(200): ok}),
+        total=to_json({histogram.bucket(400): ok}),
+        ttft=to_json({histogram.bucket(200): ok}),
     )  # fmt: skip
 
 

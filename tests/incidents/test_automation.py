@@ -9,6 +9,7 @@ import pytest
 from monitors.models import Monitor, StateChange
 from statuspage.components.propagation import propagate
 from statuspage.incidents import automation, services
+from statuspage.incidents.drafts import IncidentDraft
 from statuspage.incidents.models import Incident
 from statuspage.readmodel import v2
 from statuspage.subscriptions.models import OperatorAlert
@@ -177,7 +178,12 @@ def test_severe_incidents_publish_at_once_even_with_review_on(world, settings):
 
 def test_an_operator_incident_covering_the_component_is_left_to_the_operator(world):
     operator_incident = services.open_incident(
-        name="Chat errors", impact="major", body="We know.", component_statuses={world.chat: "partial_outage"}
+        IncidentDraft(
+            name="Chat errors",
+            impact="major",
+            body="We know.",
+            component_statuses={world.chat: "partial_outage"},
+        )
     )
     world.monitor_moves(world.chat_monitor, "down")
     world.monitor_moves(world.chat_monitor, "up", 60)
@@ -248,9 +254,13 @@ def test_automatic_and_operator_incidents_look_the_same_to_readers(world, django
     automatic = Incident.objects.get()
     with django_capture_on_commit_callbacks() as operator_callbacks:
         written = services.open_incident(
-            name="Models errors", impact="major", body="Investigating.",
-            component_statuses={world.models: "partial_outage"},
-        )  # fmt: skip
+            IncidentDraft(
+                name="Models errors",
+                impact="major",
+                body="Investigating.",
+                component_statuses={world.models: "partial_outage"},
+            )
+        )
     summary = {i["id"]: i for i in v2.summary()["incidents"]}
     a, w = summary[automatic.public_id], summary[written.public_id]
 

@@ -11,6 +11,7 @@ from django.test import Client
 
 from monitors.models import Monitor
 from statuspage.incidents import detection, services
+from statuspage.incidents.drafts import IncidentDraft
 from statuspage.incidents.models import Incident
 from statuspage.public.templatetags.status import utc
 from tests.snapshots import fresh_snapshot, live_settings  # noqa: F401 - fixtures
@@ -87,10 +88,12 @@ def test_the_admin_shows_the_record_in_words_with_exact_times(operator_client, w
 
 def test_an_operator_incident_says_who_reported_it(client, operator_client, world):
     incident = services.open_incident(
-        name="Slow chat",
-        impact="minor",
-        body="Looking.",
-        component_statuses={world.chat: "degraded_performance"},
+        IncidentDraft(
+            name="Slow chat",
+            impact="minor",
+            body="Looking.",
+            component_statuses={world.chat: "degraded_performance"},
+        )
     )
 
     page = client.get(f"/incidents/{incident.public_id}").content.decode()

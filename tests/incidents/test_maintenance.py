@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from statuspage.incidents import automation, maintenance
+from statuspage.incidents.drafts import MaintenanceDraft
 from statuspage.incidents.models import Incident
 
 pytestmark = pytest.mark.django_db
@@ -13,9 +14,15 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def window(world):
     return maintenance.schedule(
-        name="Database upgrade", body="We will upgrade the database.", components=[world.chat],
-        starts_at=world.at(600), ends_at=world.at(1800), now=world.now,
-    )  # fmt: skip
+        MaintenanceDraft(
+            name="Database upgrade",
+            body="We will upgrade the database.",
+            components=[world.chat],
+            starts_at=world.at(600),
+            ends_at=world.at(1800),
+        ),
+        now=world.now,
+    )
 
 
 def kinds():
@@ -80,9 +87,15 @@ def test_an_outage_that_outlasts_the_window_opens_an_incident_when_it_ends(world
 
 def test_overlapping_windows_keep_maintenance_until_the_last_ends(world, window):
     maintenance.schedule(
-        name="Network work", body="...", components=[world.chat], starts_at=world.at(900),
-        ends_at=world.at(2400), now=world.now,
-    )  # fmt: skip
+        MaintenanceDraft(
+            name="Network work",
+            body="...",
+            components=[world.chat],
+            starts_at=world.at(900),
+            ends_at=world.at(2400),
+        ),
+        now=world.now,
+    )
     automation.sweep(world.at(1000))
     automation.sweep(world.at(1800))
     world.refresh()
@@ -95,5 +108,6 @@ def test_overlapping_windows_keep_maintenance_until_the_last_ends(world, window)
 def test_a_window_must_end_after_it_starts(world):
     with pytest.raises(ValueError, match="end after"):
         maintenance.schedule(
-            name="x", body="x", components=[], starts_at=world.at(10), ends_at=world.at(10), now=world.now
+            MaintenanceDraft(name="x", body="x", components=[], starts_at=world.at(10), ends_at=world.at(10)),
+            now=world.now,
         )

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 from statuspage.incidents.models import Incident
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
@@ -21,11 +22,19 @@ def incident(make_component, publish) -> Incident:
 
     def write() -> Incident:
         found = services.open_incident(
-            name="Streams stall", impact="major", body="Streams stop after the first token.",
-            component_statuses={chat: "major_outage"}, now=NOW - timedelta(hours=2),
-        )  # fmt: skip
-        services.post_update(found, status="resolved", body="All clear.", now=NOW - timedelta(hours=1),
-                             component_statuses={chat: "operational"})  # fmt: skip
+            IncidentDraft(
+                name="Streams stall",
+                impact="major",
+                body="Streams stop after the first token.",
+                component_statuses={chat: "major_outage"},
+            ),
+            now=NOW - timedelta(hours=2),
+        )
+        services.post_update(
+            found,
+            UpdateDraft(status="resolved", body="All clear.", component_statuses={chat: "operational"}),
+            now=NOW - timedelta(hours=1),
+        )
         services.publish_postmortem(found, body=POSTMORTEM, now=NOW)
         return found
 

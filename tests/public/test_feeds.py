@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 from statuspage.incidents.models import Incident, IncidentUpdate
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -24,13 +25,18 @@ def history(make_component):
     chat = make_component("Chat")
     now = timezone.now()
     incident = services.open_incident(
-        name="Errors <on> chat", impact="major", body="Investigating & more.",
-        component_statuses={chat: "partial_outage"}, now=now - timedelta(hours=2),
-    )  # fmt: skip
-    services.post_update(
-        incident, status="investigating", body="Still looking.", now=now - timedelta(hours=1)
+        IncidentDraft(
+            name="Errors <on> chat",
+            impact="major",
+            body="Investigating & more.",
+            component_statuses={chat: "partial_outage"},
+        ),
+        now=now - timedelta(hours=2),
     )
-    services.post_update(incident, status="resolved", body="Fixed.", now=now)
+    services.post_update(
+        incident, UpdateDraft(status="investigating", body="Still looking."), now=now - timedelta(hours=1)
+    )
+    services.post_update(incident, UpdateDraft(status="resolved", body="Fixed."), now=now)
     maintenance = Incident.objects.create(
         kind="maintenance", name="Upgrade", status="scheduled", impact="maintenance",
         scheduled_for=now.replace(hour=12, minute=0, second=0, microsecond=0) + timedelta(days=1),

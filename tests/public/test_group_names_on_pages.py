@@ -9,6 +9,7 @@ import pytest
 
 from statuspage.components.models import Component, ComponentGroup
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft
 from statuspage.incidents.models import Incident
 
 
@@ -21,9 +22,13 @@ def incident(make_component) -> Incident:
     make_component("Chat", group=openai)
     website = make_component("Website", position=3)
     return services.open_incident(
-        name="Elevated errors", impact="major", body="Looking.",
-        component_statuses={chat: "partial_outage", website: "degraded_performance"},
-    )  # fmt: skip
+        IncidentDraft(
+            name="Elevated errors",
+            impact="major",
+            body="Looking.",
+            component_statuses={chat: "partial_outage", website: "degraded_performance"},
+        )
+    )
 
 
 def _deepseek_chat() -> Component:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 from statuspage.public import charts
 from statuspage.readmodel import history
 
@@ -24,13 +25,16 @@ SHOWN = {"critical": "major_outage", "major": "partial_outage", "minor": "degrad
 
 def outage(component, impact, start, hours):
     incident = services.open_incident(
-        name=f"{impact} outage", impact=impact, body="x", component_statuses={component: SHOWN[impact]},
+        IncidentDraft(
+            name=f"{impact} outage", impact=impact, body="x", component_statuses={component: SHOWN[impact]}
+        ),
         now=start,
-    )  # fmt: skip
+    )
     services.post_update(
-        incident, status="resolved", body="y", component_statuses={component: "operational"},
+        incident,
+        UpdateDraft(status="resolved", body="y", component_statuses={component: "operational"}),
         now=start + timedelta(hours=hours),
-    )  # fmt: skip
+    )
 
 
 def test_days_before_the_component_existed_have_no_data(chat):
@@ -55,12 +59,19 @@ def test_a_six_hour_outage_costs_a_quarter_day_weighted_by_impact(chat, impact, 
 def test_an_outage_that_eases_counts_each_interval_at_its_own_weight(chat):
     start = datetime(2026, 5, 18, 0, tzinfo=UTC)
     incident = services.open_incident(
-        name="outage", impact="critical", body="x", component_statuses={chat: "major_outage"}, now=start
+        IncidentDraft(name="outage", impact="critical", body="x", component_statuses={chat: "major_outage"}),
+        now=start,
     )
-    services.post_update(incident, status="monitoring", body="y", component_statuses={chat: "partial_outage"},
-                         now=start + timedelta(hours=3))  # fmt: skip
-    services.post_update(incident, status="resolved", body="z", component_statuses={chat: "operational"},
-                         now=start + timedelta(hours=9))  # fmt: skip
+    services.post_update(
+        incident,
+        UpdateDraft(status="monitoring", body="y", component_statuses={chat: "partial_outage"}),
+        now=start + timedelta(hours=3),
+    )
+    services.post_update(
+        incident,
+        UpdateDraft(status="resolved", body="z", component_statuses={chat: "operational"}),
+        now=start + timedelta(hours=9),
+    )
     day = history.day_cells([chat], NOW)[chat.pk][-3]
     assert day.uptime == pytest.approx(1 - (3 + 6 * 0.3) / 24)
 

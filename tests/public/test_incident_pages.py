@@ -9,6 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 from statuspage.incidents.models import Incident
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
@@ -18,12 +19,21 @@ NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 def incident(make_component):
     chat = make_component("Chat")
     found = services.open_incident(
-        name="Streams stall", impact="critical", body="Streams stop after the first token.",
-        component_statuses={chat: "major_outage"}, automatic=True, now=NOW - timedelta(hours=2),
-        detection={"method": "automatic", "monitors": ["chat (stream)"], "lead_seconds": 420},
-    )  # fmt: skip
-    services.post_update(found, status="monitoring", body="A fix is out.", now=NOW - timedelta(minutes=30),
-                         component_statuses={chat: "operational"})  # fmt: skip
+        IncidentDraft(
+            name="Streams stall",
+            impact="critical",
+            body="Streams stop after the first token.",
+            component_statuses={chat: "major_outage"},
+            automatic=True,
+            detection={"method": "automatic", "monitors": ["chat (stream)"], "lead_seconds": 420},
+        ),
+        now=NOW - timedelta(hours=2),
+    )
+    services.post_update(
+        found,
+        UpdateDraft(status="monitoring", body="A fix is out.", component_statuses={chat: "operational"}),
+        now=NOW - timedelta(minutes=30),
+    )
     return found
 
 
@@ -36,7 +46,7 @@ def test_the_timeline_is_newest_first_with_utc_times(client, incident):
 
 
 def test_duration_and_detection_details(client, incident):
-    services.post_update(incident, status="resolved", body="Resolved.", now=NOW)
+    services.post_update(incident, UpdateDraft(status="resolved", body="Resolved."), now=NOW)
     html = client.get(f"/incidents/{incident.public_id}").content.decode()
     assert "<dt>Duration</dt><dd>2 h</dd>" in html
     assert "Seen before the provider&#x27;s own page by</dt><dd>7 minutes" in html
@@ -67,9 +77,11 @@ def test_history_lists_incidents_month_by_month_with_pages(client, make_componen
     with time_machine.travel(NOW, tick=False):
         for months_ago, name in ((0, "May incident"), (1, "April incident"), (4, "January incident")):
             services.open_incident(
-                name=name, impact="minor", body="x", component_statuses={chat: "degraded_performance"},
+                IncidentDraft(
+                    name=name, impact="minor", body="x", component_statuses={chat: "degraded_performance"}
+                ),
                 now=NOW - timedelta(days=31 * months_ago),
-            )  # fmt: skip
+            )
         first = client.get("/history").content.decode()
         assert first.index("May 2026") < first.index("May incident") < first.index("April 2026")
         assert "March 2026" in first and "No incidents reported this month." in first

@@ -22,9 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SEED = """
 from statuspage.components.models import Component
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft
 chat = Component.objects.create(name="Chat completions")
-services.open_incident(name="Elevated errors", impact="major", body="Looking.",
-                       component_statuses={chat: "partial_outage"})
+services.open_incident(IncidentDraft(name="Elevated errors", impact="major", body="Looking.",
+                                     component_statuses={chat: "partial_outage"}))
 """
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from monitors.models import ProbeResult
 from statuspage.components.models import ComponentGroup
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 from statuspage.incidents.models import Incident, IncidentUpdate
 from statuspage.lib import pageversion
 
@@ -68,10 +69,14 @@ def test_components_shown_only_when_degraded_stay_hidden_while_operational(clien
 def test_open_incidents_show_their_latest_update_and_link(client, group):
     messages = group.components.first()
     incident = services.open_incident(
-        name="Elevated 529s", impact="major", body="Overloaded errors on Messages.",
-        component_statuses={messages: "partial_outage"},
-    )  # fmt: skip
-    services.post_update(incident, status="identified", body="A capacity problem.")
+        IncidentDraft(
+            name="Elevated 529s",
+            impact="major",
+            body="Overloaded errors on Messages.",
+            component_statuses={messages: "partial_outage"},
+        )
+    )
+    services.post_update(incident, UpdateDraft(status="identified", body="A capacity problem."))
     html = page(client)
     assert "Active incidents" in html and f'href="/incidents/{incident.public_id}"' in html
     assert "A capacity problem." in html and "Overloaded errors" not in html
@@ -104,13 +109,19 @@ def test_uptime_bars_show_90_days_with_text_for_remarkable_days(client, group):
     messages.save()
     with time_machine.travel(noon, tick=False):
         incident = services.open_incident(
-            name="Full outage", impact="critical", body="Down.",
-            component_statuses={messages: "major_outage"}, now=noon - timedelta(days=2, hours=6),
-        )  # fmt: skip
+            IncidentDraft(
+                name="Full outage",
+                impact="critical",
+                body="Down.",
+                component_statuses={messages: "major_outage"},
+            ),
+            now=noon - timedelta(days=2, hours=6),
+        )
         services.post_update(
-            incident, status="resolved", body="Up.", component_statuses={messages: "operational"},
+            incident,
+            UpdateDraft(status="resolved", body="Up.", component_statuses={messages: "operational"}),
             now=incident.started_at + timedelta(hours=6),
-        )  # fmt: skip
+        )
         html = page(client)
     bar = html[html.index(f'aria-describedby="days-{messages.public_id}"') :]
     bar = bar[: bar.index("</ol>")]
@@ -159,6 +170,7 @@ def test_the_providers_own_claim_shows_beside_ours(client, group, provider, make
 def test_latency_and_ttft_charts_come_from_the_hourly_rollups(client, group, make_monitor):
     from monitors.history import histogram
     from monitors.models import HourlyRollup
+    from tests.histograms import to_json
 
     messages = group.components.first()
     monitor = make_monitor()
@@ -167,8 +179,8 @@ def test_latency_and_ttft_charts_come_from_the_hourly_rollups(client, group, mak
     for ago, ttft in ((2, 300), (1, 600), (0, 450)):
         HourlyRollup.objects.create(
             monitor=monitor, region="eu", hour=hour - timedelta(hours=ago), probes=10, outcomes={"ok": 10},
-            ttft=histogram.to_json({histogram.bucket(ttft): 10}),
-            total=histogram.to_json({histogram.bucket(ttft * 2): 10}),
+            ttft=to_json({histogram.bucket(ttft): 10}),
+            total=to_json({histogram.bucket(ttft * 2): 10}),
         )  # fmt: skip
     html = page(client)
     row = html[html.index(f'id="c-{messages.public_id}"') :]

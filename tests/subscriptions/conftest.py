@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from statuspage.components.models import Component
 from statuspage.incidents import services as incidents
+from statuspage.incidents.drafts import IncidentDraft
 from statuspage.incidents.models import Incident, IncidentUpdate
 from statuspage.subscriptions.models import Subscriber
 
@@ -157,11 +158,14 @@ def make_subscriber(db) -> Callable[..., Subscriber]:
 def publish() -> Callable[..., IncidentUpdate]:
     """An operator (or automation) opening an incident on some components: its first update."""
 
-    def open_incident(*affected: Component, name: str = "Elevated errors", **kwargs) -> IncidentUpdate:
-        incident: Incident = incidents.open_incident(
+    def open_incident(
+        *affected: Component, name: str = "Elevated errors", notify: bool = True, **kwargs
+    ) -> IncidentUpdate:
+        draft = IncidentDraft(
             name=name, impact="major", body="We are looking into elevated error rates.",
             component_statuses={c: "partial_outage" for c in affected}, **kwargs,
         )  # fmt: skip
+        incident: Incident = incidents.open_incident(draft, notify=notify)
         return incident.updates.get()
 
     return open_incident

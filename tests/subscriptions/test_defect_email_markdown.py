@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from statuspage.incidents import services
+from statuspage.incidents.drafts import IncidentDraft
 from tests.admin.hostile import HOSTILE, hostile
 from tests.subscriptions.helpers import send_emails
 
@@ -21,7 +22,9 @@ def _parts(smtp) -> tuple[str, str]:
 
 def test_the_html_part_renders_the_markdown_and_the_text_part_keeps_its_source(smtp, make_subscriber):
     make_subscriber("reader@example.com")
-    incident = services.open_incident(name="Slow chat", impact="minor", body=BODY, component_statuses={})
+    incident = services.open_incident(
+        IncidentDraft(name="Slow chat", impact="minor", body=BODY, component_statuses={})
+    )
 
     page, text = _parts(smtp)
 
@@ -35,7 +38,7 @@ def test_the_html_part_renders_the_markdown_and_the_text_part_keeps_its_source(s
 
 def test_hostile_markdown_is_harmless_in_the_email(smtp, make_subscriber):
     make_subscriber("reader@example.com")
-    services.open_incident(name="Hostile", impact="minor", body=HOSTILE, component_statuses={})
+    services.open_incident(IncidentDraft(name="Hostile", impact="minor", body=HOSTILE, component_statuses={}))
 
     page, text = _parts(smtp)
 

@@ -4,6 +4,7 @@ import pytest
 from django.db import transaction
 
 from statuspage.incidents import services as incidents
+from statuspage.incidents.drafts import UpdateDraft
 from statuspage.subscriptions import outbox
 from statuspage.subscriptions.models import Delivery
 
@@ -41,9 +42,11 @@ def test_components_named_only_in_the_update_count(components, make_subscriber, 
 
     later = incidents.post_update(
         incident,
-        status="identified",
-        body="Images too.",
-        component_statuses={components["Images"]: "degraded_performance"},
+        UpdateDraft(
+            status="identified",
+            body="Images too.",
+            component_statuses={components["Images"]: "degraded_performance"},
+        ),
     )
 
     assert recipients(later) == {"images@example.com"}

@@ -85,10 +85,12 @@ def test_a_line_too_long_for_8bit_still_gets_each_recipient_their_own_links(
     smtp, components, make_subscriber, publish
 ):
     from statuspage.incidents import services as incidents
+    from statuspage.incidents.drafts import UpdateDraft
 
     ada, bob = make_subscriber("ada@example.com"), make_subscriber("bob@example.com")
     incident = publish(components["Chat"]).incident
-    incidents.post_update(incident, status="identified", body="x" * 2000)  # quoted-printable from here on
+    long_line = UpdateDraft(status="identified", body="x" * 2000)  # quoted-printable from here on
+    incidents.post_update(incident, long_line)
 
     send_emails()
 

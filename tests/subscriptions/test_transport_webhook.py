@@ -9,6 +9,7 @@ import time
 import pytest
 
 from statuspage.incidents import services as incidents
+from statuspage.incidents.drafts import UpdateDraft
 from statuspage.subscriptions import delivery, hooksign
 from statuspage.subscriptions.models import Delivery
 
@@ -62,7 +63,7 @@ def test_payload_is_statuspages_incident_webhook(
 
 def test_each_payload_is_as_of_its_own_update(loopback_allowed, hook, receiver, components, publish):
     first = publish(components["Chat"])
-    incidents.post_update(first.incident, status="resolved", body="Fixed.")
+    incidents.post_update(first.incident, UpdateDraft(status="resolved", body="Fixed."))
     receiver.requests.clear()
     Delivery.objects.filter(update=first).update(state="pending")  # a late retry of the first update
 
