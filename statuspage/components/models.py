@@ -88,7 +88,8 @@ class Component(models.Model):
     def set_status(self, new_status: str, now, source: str) -> bool:
         """Move to `new_status`, log the interval boundary that uptime is computed from, and queue the
         subscribers' component webhooks, all in one transaction: a change is never announced without
-        being made, nor made without being announced. The same status again writes nothing."""
+        being made, nor made without being announced. The same status again writes nothing. Called only
+        by components.propagation.set_statuses (tests/test_architecture.py holds it to that)."""
         if new_status == self.status:
             return False
         with transaction.atomic():

@@ -2,7 +2,7 @@
 output goes downstream it calls a `Link`, and this is the one place that says where each link leads.
 
 monitors -> StateChange rows, doorbell "components.propagate" (by task name)
-components.propagation -> component status (Component.set_status, the one writer)
+components.propagation -> component status (set_statuses, the one writer; incident updates use it too)
     -> incidents.automation            (components_changed, upstream_moved)
     -> subscriptions.outbox            (announce_change: component webhooks, same transaction)
     -> subscriptions.alerts            (monitor_alerts.alert_operators)
