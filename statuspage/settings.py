@@ -26,6 +26,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 STATUSPAGE_ENV = env_choice("STATUSPAGE_ENV", "production", ("development", "production", "test"))
 DEBUG = env_bool("DEBUG", False)
 _DEV = STATUSPAGE_ENV in ("development", "test")
+if DEBUG and not _DEV:
+    # Debug pages show settings and tracebacks to anyone: `check --deploy` would flag it (W018).
+    raise ConfigError("DEBUG=true is refused in production; set STATUSPAGE_ENV=development to debug")
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key" if _DEV else None, required=not _DEV)
 if not _DEV and len(SECRET_KEY) < 32:
     raise ConfigError("SECRET_KEY must be at least 32 characters outside development")
