@@ -9,9 +9,8 @@ from django.conf import settings
 
 from statuspage.components.models import Component, ComponentGroup, ComponentStatus, worst
 from statuspage.incidents.models import Incident
+from statuspage.lib.installation import page_id
 from statuspage.lib.timefmt import iso_ms
-
-PAGE_ID = "statuspage01"
 
 INDICATOR_TEXT = {
     "none": "All Systems Operational",
@@ -24,7 +23,7 @@ INDICATOR_TEXT = {
 
 def page(updated_at) -> dict[str, Any]:
     return {
-        "id": PAGE_ID,
+        "id": page_id(),
         "name": settings.SITE_NAME,
         "url": settings.SITE_URL,
         "time_zone": "Etc/UTC",
@@ -44,7 +43,7 @@ def component(c: Component, position: int) -> dict[str, Any]:
         "showcase": c.showcase,
         "start_date": c.start_date.isoformat() if c.start_date else None,
         "group_id": c.group.public_id if c.group_id else None,
-        "page_id": PAGE_ID,
+        "page_id": page_id(),
         "group": False,
         "only_show_if_degraded": c.only_show_if_degraded,
     }
@@ -83,7 +82,7 @@ def _group(g: ComponentGroup, kids: list[Component], position: int) -> dict[str,
         "showcase": False,
         "start_date": None,
         "group_id": None,
-        "page_id": PAGE_ID,
+        "page_id": page_id(),
         "group": True,
         "only_show_if_degraded": False,
         "components": [c.public_id for c in kids],
@@ -104,7 +103,7 @@ def incident(i: Incident, component_docs: dict[str, dict[str, Any]] | None = Non
         "resolved_at": iso_ms(i.resolved_at),
         "started_at": iso_ms(i.started_at),
         "shortlink": f"{settings.SITE_URL}/incidents/{i.public_id}",
-        "page_id": PAGE_ID,
+        "page_id": page_id(),
         "incident_updates": [
             {
                 "id": u.public_id,
