@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db import connection
 
-TABLE = "statuspage_installation"
 _page_id: str | None = None
 
 
@@ -13,6 +12,6 @@ def page_id() -> str:
     global _page_id
     if _page_id is None:
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT page_id FROM {TABLE} WHERE id = 1")
+            cursor.execute("SELECT page_id FROM statuspage_installation WHERE id = 1")
             _page_id = cursor.fetchone()[0]
     return _page_id
