@@ -217,8 +217,11 @@ AXES_LOCKOUT_PARAMETERS = {
     "ip_or_username": ["ip_address", "username"],
 }[env_choice("ADMIN_LOGIN_LOCKOUT_BY", "ip", ("ip", "ip_and_username", "ip_or_username"))]
 AXES_RESET_ON_SUCCESS = True
+# Failures for one username (from any address) after which each try waits twice as long (backoff.py).
+ADMIN_LOGIN_USERNAME_BACKOFF_AFTER = env_int("ADMIN_LOGIN_USERNAME_BACKOFF_AFTER", 10, minimum=1)
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "statuspage.subscriptions.throttle.client_ip"  # the trusted proxy's header
+# The trusted proxy's header; an IPv6 client counts by its /64, as the subscribe throttle does.
+AXES_CLIENT_IP_CALLABLE = "statuspage.subscriptions.throttle.client_network"
 # Two-factor (TOTP, django-otp) is optional per user unless required for everyone.
 ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = SITE_NAME
@@ -254,9 +257,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_warning_line": {"()": "statuspage.lib.logfilters.OneWarningLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "refused": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["one_warning_line"]},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        # DisallowedHost, TooManyFieldsSent, a junk client-address header: answered 400, one line each.
+        "django.security": {"handlers": ["refused"], "propagate": False},
+    },
 }
 
 CELERY_BEAT_SCHEDULE = {
