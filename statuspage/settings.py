@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 from statuspage.lib.env import (
     ConfigError,
@@ -58,10 +59,12 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below; the fast path sends the same
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -203,6 +206,24 @@ if _HTTPS:
     # The __Host- prefix makes browsers refuse these cookies unless secure, host-only and for path /.
     SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "__Host-sessionid", "__Host-csrftoken"
     SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0, minimum=0, maximum=2 * 365 * 86400)
+
+# Content-Security-Policy (django-csp): our own scripts and styles only; the admin's few inline blocks
+# carry the request's nonce. Snapshot pages have no inline code, so the fast path sends the policy
+# without a nonce (statuspage/lib/secureheaders.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        # Style attributes (the HTML email shown in the admin's preview) cannot run script.
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Operators: admin sign-in (statuspage/operators/) --------------------------------------------
 # django-axes counts failed sign-ins and blocks further tries for a while once they reach the limit.

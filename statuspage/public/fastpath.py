@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.http.request import split_domain_port, validate_host
 
+from statuspage.lib import secureheaders
 from statuspage.public import serving
 from statuspage.public.artifacts import respond
 from statuspage.public.snapshot import Unavailable, store
@@ -42,6 +43,9 @@ class SnapshotFastPath:
     def _serve(self, environ: Environ, start_response: StartResponse, method: str) -> Iterable[bytes]:
         if not self._host_allowed(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")):
             return self.app(environ, start_response)  # Django answers 400, as it would anyway
+        https = secureheaders.is_https(environ)
+        if settings.SECURE_SSL_REDIRECT and not https:
+            return self.app(environ, start_response)  # Django's SecurityMiddleware redirects
         if store.due():
             close_old_connections()
         try:
@@ -58,8 +62,9 @@ class SnapshotFastPath:
             accept_encoding=environ.get("HTTP_ACCEPT_ENCODING", ""),
             age=age,
             stale_notice=notice,
+            if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE", ""),
         )
-        start_response(REASONS[status], headers)
+        start_response(REASONS[status], headers + secureheaders.headers(https))
         return [b"" if method == "HEAD" else body]
 
     def _host_allowed(self, host: str) -> bool:
