@@ -2,7 +2,9 @@
 
 The page, the live partial, the v2 documents, feeds and badges are the same bytes for every reader,
 so a request for them needs no middleware, URL resolving or response object: just the host check
-Django would do, the ETag and encoding choice, and the bytes. Everything else goes to Django.
+Django would do, the ETag and encoding choice, and the bytes. What Django's security middleware would
+add it adds too (lib/secureheaders.py), and a request Django would redirect to https goes to Django.
+Everything else goes to Django.
 """
 
 from __future__ import annotations
