@@ -21,7 +21,7 @@ the same run:
    its 30- or 90-day pair taken under the same load; the ratio is the median of those pairs' ratios.
    Timed: the whole public snapshot (page, API, feeds, badges: statuspage.public.build) and the
    product's other rollup reads, /metrics' counters and histograms and the failover API's last two
-   hours (statuspage.public.history), with days past raw retention folded into running totals as the
+   hours (statuspage.readmodel.history), with days past raw retention folded into running totals as the
    upkeep task does.
    Postgres' counters show how often a render touched the raw results table (it must be never).
 3. Retention. A day of 1 million results is dropped while a writer inserts into today's partition

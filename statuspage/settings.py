@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 
 from statuspage.lib.env import (
     ConfigError,
@@ -26,6 +27,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 STATUSPAGE_ENV = env_choice("STATUSPAGE_ENV", "production", ("development", "production", "test"))
 DEBUG = env_bool("DEBUG", False)
 _DEV = STATUSPAGE_ENV in ("development", "test")
+if DEBUG and not _DEV:
+    # Debug pages show settings and tracebacks to anyone: `check --deploy` would flag it (W018).
+    raise ConfigError("DEBUG=true is refused in production; set STATUSPAGE_ENV=development to debug")
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key" if _DEV else None, required=not _DEV)
 if not _DEV and len(SECRET_KEY) < 32:
     raise ConfigError("SECRET_KEY must be at least 32 characters outside development")
@@ -56,10 +60,12 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below; the fast path sends the same
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -202,6 +208,24 @@ if _HTTPS:
     SESSION_COOKIE_NAME, CSRF_COOKIE_NAME = "__Host-sessionid", "__Host-csrftoken"
     SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0, minimum=0, maximum=2 * 365 * 86400)
 
+# Content-Security-Policy (django-csp): our own scripts and styles only; the admin's few inline blocks
+# carry the request's nonce. Snapshot pages have no inline code, so the fast path sends the policy
+# without a nonce (statuspage/lib/secureheaders.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        # Style attributes (the HTML email shown in the admin's preview) cannot run script.
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 # --- Operators: admin sign-in (statuspage/operators/) --------------------------------------------
 # django-axes counts failed sign-ins and blocks further tries for a while once they reach the limit.
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
@@ -215,8 +239,11 @@ AXES_LOCKOUT_PARAMETERS = {
     "ip_or_username": ["ip_address", "username"],
 }[env_choice("ADMIN_LOGIN_LOCKOUT_BY", "ip", ("ip", "ip_and_username", "ip_or_username"))]
 AXES_RESET_ON_SUCCESS = True
+# Failures for one username (from any address) after which each try waits twice as long (backoff.py).
+ADMIN_LOGIN_USERNAME_BACKOFF_AFTER = env_int("ADMIN_LOGIN_USERNAME_BACKOFF_AFTER", 10, minimum=1)
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "statuspage.subscriptions.throttle.client_ip"  # the trusted proxy's header
+# The trusted proxy's header; an IPv6 client counts by its /64, as the subscribe throttle does.
+AXES_CLIENT_IP_CALLABLE = "statuspage.subscriptions.throttle.client_network"
 # Two-factor (TOTP, django-otp) is optional per user unless required for everyone.
 ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = SITE_NAME
@@ -252,9 +279,18 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_warning_line": {"()": "statuspage.lib.logfilters.OneWarningLine"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "refused": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["one_warning_line"]},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        # DisallowedHost, TooManyFieldsSent, a junk client-address header: answered 400, one line each.
+        "django.security": {"handlers": ["refused"], "propagate": False},
+    },
 }
 
 CELERY_BEAT_SCHEDULE = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,10 @@ from monitors.probes.base import Observation, ProbeSpec
 from monitors.probes.exchange import CHAT_REPLY, CHAT_STREAM, MAX_BODY_BYTES, Call, Exchange, perform
 from monitors.probes.reply import ReadEvent, Step, conclude
 
+# A chat monitor with no slow threshold of its own still says `slow` past this first-token time: a
+# reply that takes seconds to start is what users notice, and `ok` would hide it.
+DEFAULT_SLOW_TTFT_MS = 2000.0
+
 
 @dataclass(frozen=True)
 class Dialect:
@@ -25,7 +30,17 @@ class Dialect:
     terminator: str = ""  # a non-JSON data line that ends the stream, e.g. OpenAI's [DONE]
 
 
+def with_defaults(spec: ProbeSpec) -> ProbeSpec:
+    """The chat defaults: a slow-TTFT threshold unless the monitor sets one (the content check that a
+    reply says something is always on: reply.conclude)."""
+    if spec.slow_ttft_ms is None:
+        return dataclasses.replace(spec, slow_ttft_ms=DEFAULT_SLOW_TTFT_MS)
+    return spec
+
+
 async def probe(spec: ProbeSpec, client: httpx.AsyncClient, dialect: Dialect) -> Observation:
+    spec = with_defaults(spec)
+
     async def handle(ex: Exchange, response: httpx.Response) -> Verdict:
         if not response.is_success:
             return await ex.error_verdict(response)

@@ -39,8 +39,11 @@ class Waits:
 
 
 CHAT_STREAM = Waits("first token", "no token for {s:g} s after {n} token(s)", first_by_ttft=True)
-CHAT_REPLY = Waits("reply", "body stalled for {s:g} s", first_by_ttft=True)
-DOCUMENT = Waits("response body", "body stalled for {s:g} s", first_by_ttft=False)
+# Not streamed, the whole reply is the first token: bytes dripping in are no progress, so a reply that
+# does not complete by the first-token deadline is timeout_ttft, whatever its bytes (read_body).
+CHAT_REPLY = Waits("complete reply", "body stalled for {s:g} s", first_by_ttft=True)
+MODEL_LIST = Waits("complete model list", "body stalled for {s:g} s", first_by_ttft=True)
+DOCUMENT = Waits("complete response body", "body stalled for {s:g} s", first_by_ttft=False)
 
 Handler = Callable[["Exchange", httpx.Response], Awaitable[Verdict]]
 
@@ -94,16 +97,16 @@ class Exchange:
             self.budget.reschedule(min(self.loop.time() + self.spec.stall_timeout_s, self.hard_deadline))
 
     async def read_body(self, response: httpx.Response) -> bytes:
-        """The body, capped; whitespace (DeepSeek's blank keep-alive lines) is not progress."""
+        """The whole body, capped; it is one piece of progress when complete, so a body that drips
+        (a byte now and then, or DeepSeek's blank keep-alive lines) runs into the first deadline."""
         async for chunk in response.aiter_bytes():
-            if not chunk.isspace():
-                self.progress(self.arrived())
             self.body += chunk
             if len(self.body) > MAX_BODY_BYTES:
                 self.over_cap = True
                 del self.body[MAX_BODY_BYTES:]
                 break
         self.done_at = self.arrived()
+        self.progress(self.done_at)
         return bytes(self.body)
 
     async def error_verdict(self, response: httpx.Response) -> Verdict:

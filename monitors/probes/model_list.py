@@ -11,14 +11,7 @@ from monitors.classify import Verdict, classify_error_payload, has_error_payload
 from monitors.outcomes import Outcome
 from monitors.probes import chat
 from monitors.probes.base import Observation, ProbeSpec, misconfigured
-from monitors.probes.exchange import (
-    DOCUMENT,
-    MAX_BODY_BYTES,
-    Call,
-    Exchange,
-    endpoint,
-    perform,
-)
+from monitors.probes.exchange import MAX_BODY_BYTES, MODEL_LIST, Call, Exchange, endpoint, perform
 
 # flavour -> (path, list key, id key); the page sizes ask for everything so the expected model is seen.
 _SHAPES = {
@@ -68,7 +61,7 @@ async def run(spec: ProbeSpec, client: httpx.AsyncClient) -> Observation:
         return Verdict(Outcome.OK)
 
     call = Call("GET", endpoint(spec.url, path), headers=headers)
-    return await perform(spec, client, call, handle, DOCUMENT)
+    return await perform(spec, client, call, handle, MODEL_LIST)
 
 
 def _model_ids(data: Any, list_key: str, id_key: str) -> set[str]:

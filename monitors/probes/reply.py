@@ -33,8 +33,12 @@ ReadEvent = Callable[[str, Any], Step]  # (SSE event name, parsed JSON data) -> 
 
 
 def conclude(spec: ProbeSpec, text: str, stop: str) -> Verdict:
-    """A complete reply: empty, missing the expected text, or fine (`slow` is decided later)."""
-    if not text and stop.lower() not in BUDGET_STOPS:
+    """A complete reply: empty, missing the expected text, or fine (`slow` is decided later).
+
+    A reply that finished of its own accord with nothing but whitespace said nothing: empty. At a
+    budget stop (a 1-token probe) whitespace or nothing is still the start of an answer.
+    """
+    if not text.strip() and stop.lower() not in BUDGET_STOPS:
         return Verdict(Outcome.EMPTY_RESPONSE, "empty", f"empty reply (stop reason {stop or 'none'!r})")
     if spec.expect_text and spec.expect_text.lower() not in text.lower():
         shown = text if len(text) <= 60 else text[:59] + "…"

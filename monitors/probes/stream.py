@@ -68,7 +68,8 @@ async def follow(ex: Exchange, response: httpx.Response, read_event: ReadEvent, 
     """A token is an event carrying generated text (answer or reasoning); role-only deltas, message_start,
     content_block_start, pings, comments and blank lines are not, so they neither set TTFT nor restart the
     stall timer. Complete at the terminal event, or at EOF once a stop reason was given (Gemini has no
-    terminator; an OpenAI stream cut after its finish_reason still delivered the whole reply).
+    terminator; an OpenAI stream cut after its finish_reason still delivered the whole reply). A stream
+    that ends cleanly without a single token is an empty reply, as it is when not streamed.
     """
     parser = SseParser(max_line=MAX_BODY_BYTES)
     tally = _Tally(read_event, terminator)
@@ -99,6 +100,9 @@ async def follow(ex: Exchange, response: httpx.Response, read_event: ReadEvent, 
     if tally.ended_at is not None or tally.stop:
         ex.done_at = tally.ended_at or eof_at  # Gemini's stream ends at EOF after its finishReason
         return conclude(ex.spec, "".join(tally.text), tally.stop)
+    if eof_at is not None and not tally.times:  # ended cleanly, having said nothing
+        ex.done_at = eof_at
+        return Verdict(Outcome.EMPTY_RESPONSE, "empty", "the stream ended with no content")
     return Verdict(
         Outcome.STREAM_TRUNCATED,
         "eof",

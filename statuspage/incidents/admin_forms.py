@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from statuspage.components.models import Component, ComponentStatus
 from statuspage.incidents.models import Impact, Incident, IncidentStatus, UpdateTemplate
+from statuspage.lib.xmltext import refuse_control
 
 S = IncidentStatus
 INCIDENT_STATUSES = [(s.value, s.label) for s in (S.INVESTIGATING, S.IDENTIFIED, S.MONITORING, S.RESOLVED)]
@@ -45,6 +46,7 @@ def _body_field(label: str = "Message") -> forms.CharField:
         max_length=BODY_MAX,
         required=False,  # checked in clean(), after a chosen template may have filled it
         strip=True,
+        validators=[refuse_control],
         widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
         help_text="Markdown: **bold**, _italic_, [links](https://example.com), lists. HTML is shown as text.",
     )
@@ -125,8 +127,9 @@ class UpdateFields(OnceForm):
 
 class OpenIncidentForm(UpdateFields):
     name = forms.CharField(
-        max_length=300, label="Title", help_text="What readers see, e.g. “Elevated errors on chat”."
-    )
+        max_length=300, label="Title", validators=[refuse_control],
+        help_text="What readers see, e.g. “Elevated errors on chat”.",
+    )  # fmt: skip
     impact = forms.ChoiceField(choices=IMPACTS, initial=Impact.MINOR)
 
     field_order = ["name", "impact", "status", "template", "body", "notify"]
@@ -142,8 +145,9 @@ class PostUpdateForm(UpdateFields):
 
 class EditUpdateForm(forms.Form):
     body = forms.CharField(
-        max_length=BODY_MAX, strip=True, widget=forms.Textarea(attrs={"rows": 8, "cols": 80})
-    )
+        max_length=BODY_MAX, strip=True, validators=[refuse_control],
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+    )  # fmt: skip
     notify = forms.BooleanField(
         label="Send the correction to subscribers", required=False, initial=False,
         help_text="Off: the text changes on the page, API and feeds only; what was sent is kept below.",
@@ -152,20 +156,22 @@ class EditUpdateForm(forms.Form):
 
 class PostmortemForm(forms.Form):
     body = forms.CharField(
-        label="Postmortem", max_length=100_000, strip=True, widget=forms.Textarea(attrs={"rows": 20}),
+        label="Postmortem", max_length=100_000, strip=True, validators=[refuse_control],
+        widget=forms.Textarea(attrs={"rows": 20}),
         help_text="Markdown. Saved drafts are never shown to readers.",
     )  # fmt: skip
     notify = forms.BooleanField(label="Notify subscribers when publishing", required=False, initial=True)
 
 
 class MaintenanceForm(OnceForm):
-    name = forms.CharField(max_length=300, label="Title")
+    name = forms.CharField(max_length=300, label="Title", validators=[refuse_control])
     starts_at = forms.DateTimeField(label="Starts (UTC)", widget=DateTimeInput())
     ends_at = forms.DateTimeField(label="Ends (UTC)", widget=DateTimeInput())
     components = ComponentsField(widget=forms.CheckboxSelectMultiple)
     body = forms.CharField(
-        label="Message", max_length=BODY_MAX, strip=True, widget=forms.Textarea(attrs={"rows": 6})
-    )
+        label="Message", max_length=BODY_MAX, strip=True, validators=[refuse_control],
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )  # fmt: skip
     remind_hours = forms.IntegerField(
         label="Remind subscribers (hours before)", required=False, min_value=1, max_value=24 * 14,
         help_text="Empty: no reminder.",

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import math
+
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.utils import timezone
 from django_otp import user_has_device
 from django_otp.forms import OTPAuthenticationFormMixin
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from statuspage.operators import backoff
 
 
 class OperatorLoginForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
     """Two-factor is optional per user: a user with a confirmed TOTP device must give its code.
 
-    Failed passwords count towards django-axes' lockout; wrong codes slow down by django-otp's own
-    throttling of the device (each failure doubles the wait).
+    Failed passwords count towards django-axes' lockout and the username's backoff (backoff.py); wrong
+    codes slow down by django-otp's own throttling of the device (each failure doubles the wait).
     """
 
     otp_token = forms.CharField(
@@ -33,6 +38,15 @@ class OperatorLoginForm(OTPAuthenticationFormMixin, AdminAuthenticationForm):
     )
 
     def clean(self):
+        username = self.cleaned_data.get("username")
+        if username:
+            wait = backoff.wait_needed(username, timezone.now())
+            if wait:
+                seconds = math.ceil(wait.total_seconds())
+                raise forms.ValidationError(
+                    f"Too many failed sign-ins for this user; try again in {seconds} seconds.",
+                    code="backoff",
+                )
         cleaned = super().clean()
         user = self.get_user()
         if user is not None and user_has_device(user):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.utils.html import escape
 
+from statuspage.lib.xmltext import strip_control
+
 COLOURS = {
     "operational": "#1a7f37",
     "none": "#1a7f37",
@@ -21,6 +23,7 @@ COLOURS = {
 
 def badge(label: str, value: str, colour_key: str) -> str:
     colour = COLOURS.get(colour_key, COLOURS["unknown"])
+    label, value = strip_control(label), strip_control(value)  # SVG is XML: one would break the badge
     left, right = _width(label), _width(value)
     total = left + right
     label_e, value_e = escape(label), escape(value)

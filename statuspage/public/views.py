@@ -6,8 +6,8 @@ import re
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.views.decorators.http import require_safe
 
+from statuspage.lib.methods import readable
 from statuspage.public import pages
 from statuspage.serving import errors
 from statuspage.serving.responses import guard, lazy_response, snapshot_response
@@ -20,7 +20,7 @@ PAGE_NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits only: int() takes "²" a
 def snapshot_view(path: str):
     """A view serving one eager artifact; unknown query strings are ignored, as Statuspage does."""
 
-    @require_safe
+    @readable
     def view(request: HttpRequest) -> HttpResponse:
         return guard(request, lambda: snapshot_response(request, path, lambda: errors.not_found(request)))
 
@@ -28,7 +28,7 @@ def snapshot_view(path: str):
     return view
 
 
-@require_safe
+@readable
 def history(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("page", "1")
     if not PAGE_NUMBER.fullmatch(raw) or not 1 <= int(raw) <= pages.MAX_PAGE:
@@ -49,7 +49,7 @@ def history(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_safe
+@readable
 def incident(request: HttpRequest, public_id: str) -> HttpResponse:
     if not PUBLIC_ID.fullmatch(public_id):
         return errors.not_found(request)
@@ -64,7 +64,7 @@ def incident(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-@require_safe
+@readable
 def component_badge(request: HttpRequest, public_id: str) -> HttpResponse:
     return guard(
         request,
@@ -72,7 +72,7 @@ def component_badge(request: HttpRequest, public_id: str) -> HttpResponse:
     )
 
 
-@require_safe
+@readable
 def uptime_badge(request: HttpRequest, public_id: str) -> HttpResponse:
     days = request.GET.get("days", "90")
     if days not in UPTIME_DAYS:

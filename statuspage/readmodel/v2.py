@@ -10,10 +10,9 @@ from django.utils import timezone
 
 from statuspage.components.models import Component, ComponentGroup, ComponentStatus, worst
 from statuspage.incidents.models import Incident
+from statuspage.lib.installation import page_id
 from statuspage.lib.timefmt import iso_ms
 from statuspage.readmodel.current import Current, load
-
-PAGE_ID = "statuspage01"
 
 PATHS = (
     "/api/v2/summary.json",
@@ -37,7 +36,7 @@ INDICATOR_TEXT = {
 
 def page(updated_at) -> dict[str, Any]:
     return {
-        "id": PAGE_ID,
+        "id": page_id(),
         "name": settings.SITE_NAME,
         "url": settings.SITE_URL,
         "time_zone": "Etc/UTC",
@@ -57,7 +56,7 @@ def component(c: Component, position: int) -> dict[str, Any]:
         "showcase": c.showcase,
         "start_date": c.start_date.isoformat() if c.start_date else None,
         "group_id": c.group.public_id if c.group_id else None,
-        "page_id": PAGE_ID,
+        "page_id": page_id(),
         "group": False,
         "only_show_if_degraded": c.only_show_if_degraded,
     }
@@ -96,7 +95,7 @@ def _group(g: ComponentGroup, kids: list[Component], position: int) -> dict[str,
         "showcase": False,
         "start_date": None,
         "group_id": None,
-        "page_id": PAGE_ID,
+        "page_id": page_id(),
         "group": True,
         "only_show_if_degraded": False,
         "components": [c.public_id for c in kids],
@@ -117,7 +116,7 @@ def incident(i: Incident, component_docs: dict[str, dict[str, Any]] | None = Non
         "resolved_at": iso_ms(i.resolved_at),
         "started_at": iso_ms(i.started_at),
         "shortlink": f"{settings.SITE_URL}/incidents/{i.public_id}",
-        "page_id": PAGE_ID,
+        "page_id": page_id(),
         "incident_updates": [
             {
                 "id": u.public_id,

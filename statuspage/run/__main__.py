@@ -42,7 +42,7 @@ def data_services(stack: ExitStack, env: dict[str, str]) -> None:
         pg = EmbeddedPostgres(VAR / "postgres", port_setting(env, "EMBEDDED_POSTGRES_PORT", 54329))
         stack.callback(pg.stop)
         env["DATABASE_URL"] = pg.start()
-        print(f"embedded Postgres: {env['DATABASE_URL']} (data in var/postgres)", flush=True)
+        print(f"embedded Postgres: {env['DATABASE_URL']} (data in {pg.data_root})", flush=True)
     if not env.get("REDIS_URL"):
         redis = EmbeddedRedis(VAR / "redis", port_setting(env, "EMBEDDED_REDIS_PORT", 63799))
         stack.callback(redis.stop)

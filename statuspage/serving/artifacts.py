@@ -6,6 +6,8 @@ import gzip
 import hashlib
 from dataclasses import dataclass
 
+from django.utils.http import http_date, parse_http_date_safe
+
 # Browsers and pollers may reuse a copy briefly, keep using it while we revalidate, and fall back to it
 # for a day if we fail; proxies get X-Accel-Expires instead (a 1-second micro-cache in nginx).
 PAGE_CACHE = "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400"
@@ -47,6 +49,9 @@ class Artifact:
     headers: tuple[tuple[str, str], ...]
     gzip_headers: tuple[tuple[str, str], ...]
     stale_marker: bool = False  # HTML that carries a <!--stale--> slot for the age notice
+    modified: float = (
+        0.0  # Unix seconds when these bytes were first rendered (snapshot.stamp), for Last-Modified
+    )
 
 
 def make(
@@ -88,10 +93,23 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return False
 
 
+def not_modified_since(artifact: Artifact, if_modified_since: str) -> bool:
+    """RFC 9110 §13.1.3, for a request without If-None-Match: unchanged since the date it names."""
+    since = parse_http_date_safe(if_modified_since) if if_modified_since else None
+    return since is not None and artifact.modified > 0 and int(artifact.modified) <= since
+
+
 def respond(
-    artifact: Artifact, *, if_none_match: str, accept_encoding: str, age: int, stale_notice: bytes = b""
+    artifact: Artifact,
+    *,
+    if_none_match: str,
+    accept_encoding: str,
+    age: int,
+    stale_notice: bytes = b"",
+    if_modified_since: str = "",
 ) -> tuple[int, list[tuple[str, str]], bytes]:
-    """Status, headers and body for one request: 304 on a matching tag, gzip when accepted.
+    """Status, headers and body for one request: 304 on a matching tag (or, without one, when not
+    modified since the date given), gzip when accepted.
 
     A stale snapshot (the data stores are unreachable) still answers 200; HTML gets a notice with
     its age, and every response carries the snapshot's age in seconds (not `Age`, which is a cache's).
@@ -105,7 +123,11 @@ def respond(
     headers = list(artifact.gzip_headers if use_gzip else artifact.headers)
     if age or stale_notice:  # a stale snapshot says its age even when that rounds to 0 s
         headers.append((AGE_HEADER, str(age)))
-    if not_modified(artifact, if_none_match):
+    if artifact.modified:
+        headers.append(("Last-Modified", http_date(artifact.modified)))
+    if not_modified(artifact, if_none_match) or (
+        not if_none_match and not_modified_since(artifact, if_modified_since)
+    ):
         kept = [h for h in headers if h[0] not in ("Content-Length", "Content-Encoding", "Content-Type")]
         return 304, kept, b""
     return 200, headers, artifact.gzipped if use_gzip else artifact.body

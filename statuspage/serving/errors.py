@@ -27,7 +27,10 @@ def page(request: HttpRequest, status: int, message: str = "") -> HttpResponse:
     else:
         context = {**base_context(), "title": title, "message": message or default}
         response = HttpResponse(render_to_string("public/error.html", context), status=status)
-    response["Cache-Control"] = "no-store" if status >= 500 else "public, max-age=60"
+    # A JSON error is an answer to one program's request (a wrong id, a wrong method): no shared cache
+    # should hand it to others. People's 404 pages may be kept a minute.
+    api = request.path.startswith("/api/")
+    response["Cache-Control"] = "no-store" if status >= 500 or api else "public, max-age=60"
     if status == 503:
         response["Retry-After"] = "5"
     return response

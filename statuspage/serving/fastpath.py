@@ -2,7 +2,9 @@
 
 The page, the live partial, the v2 documents, feeds and badges are the same bytes for every reader,
 so a request for them needs no middleware, URL resolving or response object: just the host check
-Django would do, the ETag and encoding choice, and the bytes. Everything else goes to Django.
+Django would do, the ETag and encoding choice, and the bytes. What Django's security middleware would
+add it adds too (lib/secureheaders.py), and a request Django would redirect to https goes to Django.
+Everything else goes to Django.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.http.request import split_domain_port, validate_host
 
+from statuspage.lib import secureheaders
 from statuspage.serving import responses as serving
 from statuspage.serving.artifacts import respond
 from statuspage.serving.snapshot import Unavailable, store
@@ -42,6 +45,9 @@ class SnapshotFastPath:
     def _serve(self, environ: Environ, start_response: StartResponse, method: str) -> Iterable[bytes]:
         if not self._host_allowed(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")):
             return self.app(environ, start_response)  # Django answers 400, as it would anyway
+        https = secureheaders.is_https(environ)
+        if settings.SECURE_SSL_REDIRECT and not https:
+            return self.app(environ, start_response)  # Django's SecurityMiddleware redirects
         if store.due():
             close_old_connections()
         try:
@@ -58,8 +64,9 @@ class SnapshotFastPath:
             accept_encoding=environ.get("HTTP_ACCEPT_ENCODING", ""),
             age=age,
             stale_notice=notice,
+            if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE", ""),
         )
-        start_response(REASONS[status], headers)
+        start_response(REASONS[status], headers + secureheaders.headers(https))
         return [b"" if method == "HEAD" else body]
 
     def _host_allowed(self, host: str) -> bool:

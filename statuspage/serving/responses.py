@@ -45,6 +45,7 @@ def to_response(request: HttpRequest, artifact: Artifact, snapshot: Snapshot) ->
         accept_encoding=request.headers.get("Accept-Encoding", ""),
         age=age,
         stale_notice=stale_notice,
+        if_modified_since=request.headers.get("If-Modified-Since", ""),
     )
     response = HttpResponse(b"" if request.method == "HEAD" else body, status=status)
     for name, value in headers:

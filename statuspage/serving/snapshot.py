@@ -14,7 +14,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -116,6 +116,7 @@ class Store:
             return entry[1]
         try:
             artifact = render()
+            artifact = artifact and replace(artifact, modified=time.time())
         except DatabaseError:
             self._failed("render " + path)
             if entry is None:
@@ -159,7 +160,8 @@ class Store:
 
     def _render(self, version: int, key: str) -> Snapshot:
         started = time.monotonic()
-        snapshot = Snapshot(key, version, time.time(), build())
+        now = time.time()
+        snapshot = Snapshot(key, version, now, stamp(build(), self.snapshot, now))
         log.info("rendered snapshot %s in %.0f ms", key, (time.monotonic() - started) * 1000)
         shared.save(snapshot)
         return snapshot
@@ -170,6 +172,18 @@ class Store:
         self.next_check = time.monotonic() + settings.PAGE_RETRY_SECONDS
         with contextlib.suppress(DatabaseError):
             connection.close()  # reconnect from scratch next time
+
+
+def stamp(artifacts: dict[str, Artifact], previous: Snapshot | None, now: float) -> dict[str, Artifact]:
+    """When each artifact last changed: kept from the previous snapshot while its bytes are the same
+    (a re-render on the refresh period changes nothing a reader sees), else now."""
+    before = previous.artifacts if previous is not None else {}
+    return {
+        path: replace(
+            a, modified=(old.modified or now) if (old := before.get(path)) and old.etag == a.etag else now
+        )
+        for path, a in artifacts.items()
+    }
 
 
 store = Store()

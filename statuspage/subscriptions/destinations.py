@@ -54,8 +54,31 @@ def check(url: str) -> Destination:
     return Destination(url=url, host=host, port=port, address=addresses[0])
 
 
-def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    mapped = getattr(ip, "ipv4_mapped", None)  # ::ffff:10.0.0.1 is 10.0.0.1
-    if mapped is not None:
-        ip = mapped
-    return ip.is_global and not (ip.is_multicast or ip.is_loopback or ip.is_link_local or ip.is_private)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the last 32 bits are the IPv4 address
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")  # RFC 8215: site-local translators, never public
+IP = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address reaches through a translator or tunnel, which must be public too.
+
+    IPv4-mapped (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d), NAT64, 6to4 (2002:AABB:CCDD::) and
+    Teredo (the server and the client address) all lead to the IPv4 address inside.
+    """
+    inside = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
+    if ip in _NAT64 or int(ip) >> 32 == 0:
+        inside.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    return [v4 for v4 in inside if v4 is not None]
+
+
+def _is_public(ip: IP) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL:
+            return False
+        if not all(_is_public(v4) for v4 in _embedded_ipv4(ip)):
+            return False
+        if ip.ipv4_mapped is not None or ip in _NAT64:
+            return True  # judged by the IPv4 address inside, which passed
+    return ip.is_global and not (
+        ip.is_multicast or ip.is_loopback or ip.is_link_local or ip.is_private or ip.is_reserved
+    )

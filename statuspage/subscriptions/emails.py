@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -47,6 +49,7 @@ class Composer:
     def __init__(self) -> None:
         self._stencils: dict[int, _Stencil | None] = {}
         self._links = {purpose: tokens.link_prefix(purpose) for purpose in tokens.Purpose}
+        self._first_updates: dict[int, IncidentUpdate] = {}  # incident id -> its first update
 
     def envelope(self, delivery: Delivery) -> Envelope:
         if delivery.purpose == Delivery.Purpose.UPDATE:
@@ -63,7 +66,7 @@ class Composer:
         """The message built in full from the templates (what stencils are checked against)."""
         if delivery.purpose == Delivery.Purpose.ALERT:
             context = {"alert": delivery.alert, "admin_url": f"{settings.SITE_URL}/{settings.ADMIN_URL}"}
-            return _build("operator_alert", context, delivery.recipient, delivery.message_id)
+            return _build("operator_alert", context, delivery.recipient, message_id(delivery))
         details = self._details(delivery)
         context: dict[str, Any] = {"subscriber": delivery.subscriber, **details}
         if delivery.purpose == Delivery.Purpose.UPDATE:
@@ -73,17 +76,31 @@ class Composer:
         if delivery.purpose == Delivery.Purpose.CONFIRM:
             context["confirm_url"] = self._link(tokens.Purpose.CONFIRM, delivery.subscriber.public_id)
             context["valid_for"] = _duration(settings.SUBSCRIPTION_CONFIRM_MAX_AGE)
-        return _build(delivery.purpose, context, delivery.subscriber.email, delivery.message_id)
+        return _build(delivery.purpose, context, delivery.subscriber.email, message_id(delivery))
 
     def _details(self, delivery: Delivery) -> dict[str, str]:
         """What differs between two recipients of the same message."""
         subscriber = delivery.subscriber
-        return {
+        details = {
             "to": subscriber.email,
-            "message_id": delivery.message_id,
+            "message_id": message_id(delivery),
             "manage_url": self._link(tokens.Purpose.MANAGE, subscriber.public_id),
             "unsubscribe_url": self._link(tokens.Purpose.UNSUBSCRIBE, subscriber.public_id),
         }
+        if delivery.purpose == Delivery.Purpose.UPDATE:
+            first = self._first_update(delivery.update)
+            if first.pk != delivery.update_id:  # a reply in the thread the incident's first email began
+                details["thread"] = _update_message_id(first.public_id, subscriber.public_id)
+        return details
+
+    def _first_update(self, update: IncidentUpdate) -> IncidentUpdate:
+        if update.incident_id not in self._first_updates:
+            self._first_updates[update.incident_id] = (
+                IncidentUpdate.objects.filter(incident_id=update.incident_id)
+                .order_by("created_at", "id")
+                .first()
+            )
+        return self._first_updates[update.incident_id]
 
     def _link(self, purpose: tokens.Purpose, subscriber_public_id: str) -> str:
         return self._links[purpose] + tokens.make(purpose, subscriber_public_id)
@@ -96,6 +113,8 @@ class Composer:
             "manage_url": f"https://stencil.invalid/manage-{nonce}",
             "unsubscribe_url": f"https://stencil.invalid/unsubscribe-{nonce}",
         }
+        if self._first_update(update).pk != update.pk:
+            marks["thread"] = f"<thread-{nonce}@stencil.invalid>"
         context = {"subscriber": Subscriber(email=marks["to"]), **marks, **_update_context(update)}
         message = _build("incident_update", context, **_update_args(marks))
         data = message.message().as_bytes(linesep="\r\n")
@@ -139,15 +158,40 @@ def _envelope(message: EmailMultiAlternatives) -> Envelope:
 
 
 def _update_args(details: dict[str, str]) -> dict[str, Any]:
-    return {
-        "to": details["to"],
-        "message_id": details["message_id"],
+    headers = {
         # RFC 8058 one-click: mail clients POST "List-Unsubscribe=One-Click" to this URL.
-        "headers": {
-            "List-Unsubscribe": f"<{details['unsubscribe_url']}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        },
+        "List-Unsubscribe": f"<{details['unsubscribe_url']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "List-Id": list_id(),
     }
+    if "thread" in details:  # RFC 5322 §3.6.4: mail clients thread an incident's updates together
+        headers["In-Reply-To"] = headers["References"] = details["thread"]
+    return {"to": details["to"], "message_id": details["message_id"], "headers": headers}
+
+
+def _host() -> str:
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def list_id() -> str:
+    """RFC 2919: one list per installation, so filters and clients can tell our updates apart."""
+    name = settings.SITE_NAME.replace('"', "").replace("\\", "")
+    return f'"{name}" <updates.{_host()}>'
+
+
+def _update_message_id(update_public_id: str, subscriber_public_id: str) -> str:
+    return f"<update.{update_public_id}.{subscriber_public_id}@{_host()}>"
+
+
+def message_id(delivery: Delivery) -> str:
+    """Stable across a delivery's retries, so a receiver can drop a re-send; never the same after a
+    database reset and never a count: updates name their random public ids, other mail a keyed hash of
+    its row (its id and creation time) rather than the id itself."""
+    if delivery.purpose == Delivery.Purpose.UPDATE:
+        return _update_message_id(delivery.update.public_id, delivery.subscriber.public_id)
+    row = f"{delivery.pk}.{delivery.created_at.isoformat()}".encode()
+    digest = hashlib.blake2b(row, key=settings.SECRET_KEY.encode()[:64], digest_size=12).hexdigest()
+    return f"<{delivery.purpose}.{digest}@{_host()}>"
 
 
 def _build(

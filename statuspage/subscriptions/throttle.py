@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpRequest
 from django_ratelimit.core import is_ratelimited
 
@@ -15,11 +17,34 @@ class ThrottleUnavailable(Exception):
     """The counters cannot be read (cache down); refuse rather than let the form flood anyone."""
 
 
+class BadClientAddress(SuspiciousOperation):
+    """The trusted proxy's client-address header holds no address: Django answers 400."""
+
+
 def client_ip(request: HttpRequest) -> str:
     """The client address for django-ratelimit (RATELIMIT_IP_META_KEY): a trusted proxy's header, if set."""
     header = settings.SUBSCRIBE_CLIENT_IP_HEADER
     forwarded = request.META.get(header, "").split(",")[-1].strip() if header else ""
+    if forwarded:
+        try:
+            ipaddress.ip_address(forwarded)
+        except ValueError:
+            raise BadClientAddress(f"{header} is not an IP address") from None
     return forwarded or request.META.get("REMOTE_ADDR", "")  # absent on requests built in code
+
+
+def client_network(request: HttpRequest) -> str:
+    """The client for sign-in lockouts: its IPv4 address, or its IPv6 /64 (one subscriber's share)."""
+    address = client_ip(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv4Address):
+        return address
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
 
 
 def client_exceeded(request: HttpRequest) -> bool:
@@ -38,6 +63,8 @@ def address_exceeded(request: HttpRequest, address: str) -> bool:
 def _hit(request: HttpRequest, group: str, key, rate: str) -> bool:
     try:
         return is_ratelimited(request, group=group, key=key, rate=rate, increment=True)
+    except BadClientAddress:
+        raise
     except Exception as exc:  # Django's Redis cache raises where django-ratelimit expects None
         log.warning("subscribe throttle unavailable: %s", exc)
         raise ThrottleUnavailable from exc

@@ -11,8 +11,8 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
 
+from statuspage.lib.methods import answers
 from statuspage.subscriptions import hooksign, services, throttle, tokens
 from statuspage.subscriptions.forms import ComponentChoiceForm, SubscribeForm
 from statuspage.subscriptions.models import Subscriber
@@ -39,10 +39,10 @@ def database_outage_is_503(view: Callable[..., HttpResponse]) -> Callable[..., H
     return guarded
 
 
-@require_http_methods(["GET", "POST"])
+@answers("GET", "POST")
 @database_outage_is_503
 def subscribe(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _subscribe_page(request, SubscribeForm())
     if _body_size(request) > MAX_BODY_BYTES:
         return _refuse(request, "That form submission is far too large; nothing was sent.", 413)
@@ -67,7 +67,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     return _page_or_fragment(request, "subscriptions/sent.html", "subscriptions/_sent.html", {"email": email})
 
 
-@require_http_methods(["GET", "POST"])
+@answers("GET", "POST")
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     subscriber = _subscriber(request, tokens.Purpose.CONFIRM, token)
     if isinstance(subscriber, HttpResponse):
@@ -80,7 +80,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     return _render(request, "subscriptions/confirm.html", {"subscriber": subscriber})
 
 
-@require_http_methods(["GET", "POST"])
+@answers("GET", "POST")
 def manage(request: HttpRequest, token: str) -> HttpResponse:
     subscriber = _subscriber(request, tokens.Purpose.MANAGE, token)
     if isinstance(subscriber, HttpResponse):
@@ -111,7 +111,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
 
 # RFC 8058: mail providers POST "List-Unsubscribe=One-Click" with no cookie; the token is the proof.
 @csrf_exempt
-@require_http_methods(["GET", "POST"])
+@answers("GET", "POST")
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
         public_id = tokens.read(tokens.Purpose.UNSUBSCRIBE, token)

@@ -110,6 +110,8 @@ def test_bad_input_is_refused_with_a_message_never_a_500(operator_client, compon
         form(status="postmortem"),
         form(impact="catastrophic"),
         form(name="x" * 301),
+        form(name="Errors\x0bon chat"),  # control characters pasted with the text would break the feeds
+        form(body="Investigating\x1b[31m"),
     ]
     for data in cases:
         response = operator_client.post(OPEN, data)

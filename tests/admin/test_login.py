@@ -137,3 +137,28 @@ def test_cookies_are_out_of_reach_of_scripts_and_other_sites(client, olga):
 def test_a_login_without_csrf_token_is_refused(olga):
     client = Client(enforce_csrf_checks=True)
     assert sign_in(client).status_code == 403
+
+
+def test_an_ipv6_client_counts_by_its_64(olga, settings):
+    settings.AXES_FAILURE_LIMIT, settings.ADMIN_LOGIN_USERNAME_BACKOFF_AFTER = 5, 100
+    # Each guess from another address of the same /64: one client to the lockout.
+    results = [sign_in(Client(REMOTE_ADDR=f"2001:db8:1:2::{i:x}"), "guess").status_code for i in range(1, 13)]
+
+    assert results[:4] == [200] * 4 and set(results[4:]) == {429}
+    assert sign_in(Client(REMOTE_ADDR="2001:db8:1:2::abcd")).status_code == 429
+    assert sign_in(Client(REMOTE_ADDR="2001:db8:1:3::1")).status_code == 302  # the next /64 is another client
+
+
+def test_guesses_for_one_username_from_many_networks_back_off(olga, settings):
+    settings.AXES_FAILURE_LIMIT, settings.ADMIN_LOGIN_USERNAME_BACKOFF_AFTER = 5, 10
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        for network in range(10):  # no network reaches the lockout
+            assert sign_in(Client(REMOTE_ADDR=f"198.51.100.{network}"), "guess").status_code == 200
+
+        refused = sign_in(Client(REMOTE_ADDR="203.0.113.9"))
+        assert refused.status_code == 200
+        assert "Too many failed sign-ins for this user; try again in 1 seconds." in refused.content.decode()
+
+    with time_machine.travel(start + timedelta(seconds=2), tick=False):
+        assert sign_in(Client(REMOTE_ADDR="203.0.113.9")).status_code == 302  # the wait is short

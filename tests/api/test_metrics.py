@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from datetime import date
 
 import pytest
@@ -63,3 +65,13 @@ def test_latency_is_a_cumulative_histogram_in_seconds(scraped):
     assert bucket("+Inf") == 190
     assert re.search(r"statuspage_probe_latency_seconds_count\{[^}]*\} 190$", scraped, re.M)
     assert re.search(r'statuspage_probe_ttft_seconds_bucket\{[^}]*le="0.25"\} 190$', scraped, re.M)
+
+
+def test_promtool_finds_the_exposition_valid_and_lint_free(scraped):
+    promtool = shutil.which("promtool")
+    if promtool is None:  # .ci/run and `make .venv/.test-deps` install Debian's prometheus package
+        pytest.fail("promtool is missing: apt-get install prometheus")
+    result = subprocess.run(
+        [promtool, "check", "metrics"], input=scraped, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+from openapi_spec_validator import OpenAPIV31SpecValidator
+
 from statuspage.readmodel.v2 import PATHS
 
 
@@ -21,3 +23,8 @@ def test_every_reference_points_at_a_schema(client, db):
     text = json.dumps(document)
     for name in re.findall(r'"#/components/schemas/([A-Za-z]+)"', text):
         assert name in document["components"]["schemas"], name
+
+
+def test_the_document_is_valid_openapi_3_1_by_openapi_spec_validator(client, db):
+    document = client.get("/api/openapi.json").json()
+    OpenAPIV31SpecValidator(document).validate()  # raises OpenAPIValidationError naming the violation

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.db import connection
 
 from statuspage.components.models import ComponentGroup
 from statuspage.incidents.models import Incident, IncidentUpdate
@@ -61,3 +62,14 @@ def test_empty_page_still_has_every_list(client, db):
     data = client.get("/api/v2/summary.json").json()
     assert data["components"] == [] and data["incidents"] == [] and data["scheduled_maintenances"] == []
     assert data["status"]["indicator"] == "none"
+
+
+def test_page_id_is_this_installations_own_and_kept(client, page):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT page_id FROM statuspage_installation")
+        [(stored,)] = cursor.fetchall()
+    data = client.get("/api/v2/summary.json").json()
+
+    assert data["page"]["id"] == stored != "statuspage01"
+    assert re.fullmatch(r"[a-z0-9]{12}", stored)
+    assert {c["page_id"] for c in data["components"]} == {stored}

@@ -42,7 +42,8 @@ FAULT_CASES = [
             ("huge", O.MALFORMED),
             ("malformed", O.MALFORMED),
             ("truncate", O.STREAM_TRUNCATED),
-            ("stall", O.STREAM_STALLED),
+            # Not streamed, the whole reply is the first token: a reply that stops coming never arrived.
+            ("stall", O.STREAM_STALLED if s else O.TIMEOUT_TTFT),
             ("stream_error", O.STREAM_ERROR_EVENT),
             ("hang", O.TIMEOUT_TTFT),
             ("reset", O.CONNECT_ERROR),

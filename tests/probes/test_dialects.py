@@ -111,7 +111,8 @@ def test_gemini_chunk(data: dict, step: Step) -> None:
         ("pong", "stop", "", "ok"),
         ("", "stop", "", "empty_response"),
         ("", "", "", "empty_response"),
-        ("\n\n", "length", "", "ok"),
+        ("\n\n", "length", "", "ok"),  # the first token of a 1-token probe may be a newline
+        ("\n\n", "stop", "", "empty_response"),  # finished, having said nothing
         # A reasoning model may spend a 1-token budget thinking: not empty, but no content to check.
         ("", "length", "", "ok"),
         ("", "MAX_TOKENS", "pong", "content_check_failed"),

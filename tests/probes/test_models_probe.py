@@ -44,7 +44,7 @@ def test_missing_model_fails_the_content_check(fleet: FakeFleet, provider: str, 
         ("huge", O.MALFORMED),
         ("malformed", O.MALFORMED),
         ("truncate", O.STREAM_TRUNCATED),
-        ("stall", O.STREAM_STALLED),
+        ("stall", O.TIMEOUT_TTFT),  # a list that stops coming never arrived
         ("stream_error", O.STREAM_ERROR_EVENT),
         ("hang", O.TIMEOUT_TTFT),
         ("bad_gateway_html", O.CDN_ERROR),
@@ -53,6 +53,15 @@ def test_missing_model_fails_the_content_check(fleet: FakeFleet, provider: str, 
 def test_fault_gives_outcome(fleet: FakeFleet, fault: str, expected: O) -> None:
     obs = probe(models_spec(fleet, "openai-sim", "openai", timeout_s=1.5, headers={"X-Fake-Fault": fault}))
     assert obs.outcome == expected, obs.message
+
+
+def test_the_list_must_arrive_by_the_first_token_deadline(fleet: FakeFleet) -> None:
+    spec = models_spec(
+        fleet, "openai-sim", "openai", ttft_timeout_s=0.5, timeout_s=4.0, headers={"X-Fake-Fault": "hang"}
+    )
+    obs = probe(spec)
+    assert (obs.outcome, obs.message) == (O.TIMEOUT_TTFT, "no response headers within 0.5 s")
+    assert obs.total_ms < 2000  # not the 4 s hard deadline
 
 
 def test_wrong_key_is_auth_error(fleet: FakeFleet) -> None:

@@ -103,6 +103,17 @@ def test_a_wrong_key_is_an_auth_error_and_never_printed(fleet: FakeFleet, monkey
     assert secret not in output
 
 
+def test_slow_ttft_and_expected_text_are_set_on_the_command_line(chat_monitor: Monitor) -> None:
+    # The stored monitor's first token comes after 30 ms; told 10 ms is slow, the command says slow.
+    output, status = run(str(chat_monitor.pk), "--slow-ttft-ms", "10")
+    assert (status, fields(output)["outcome"]) == (0, "slow")
+    assert fields(output)["message"].endswith(" ms) > 10 ms")
+
+    output, status = run(str(chat_monitor.pk), "--expect-text", "kumquat")
+    assert (status, fields(output)["outcome"]) == (1, "content_check_failed")
+    assert fields(output)["message"] == 'reply ("pong") contains "kumquat"'
+
+
 def test_json_output_is_the_whole_observation(fleet: FakeFleet) -> None:
     output, status = run(fleet.url("gemini-sim") + "/health", "--json")
     observation = json.loads(output)
@@ -122,6 +133,7 @@ def test_json_output_is_the_whole_observation(fleet: FakeFleet) -> None:
         (["http://127.0.0.1:9/", "--header", "no colon"], "--header takes 'Name: value', got 'no colon'"),
         (["http://127.0.0.1:9/", "--timeout", "0"], "--timeout must be a positive number of seconds"),
         (["http://127.0.0.1:9/", "--kind", "carrier-pigeon"], "invalid choice: 'carrier-pigeon'"),
+        (["http://127.0.0.1:9/", "--slow-ttft-ms", "-5"], "--slow-ttft-ms must be a positive number"),
     ],
 )
 def test_bad_input_is_a_clear_error(db, args: list[str], error: str) -> None:

@@ -50,3 +50,9 @@ def test_the_widget_script_reads_the_summary_from_its_own_origin(client, db):
     script = response.content.decode()
     assert "/api/v2/summary.json" in script and "currentScript" in script
     assert "innerHTML" not in script  # text only: nothing from the API is parsed as HTML
+
+
+def test_a_control_character_in_a_component_name_does_not_break_its_badge(client, make_component):
+    odd = make_component("Chat\x0b\x1b", status="operational")
+    svg = parse(client.get(f"/badge/{odd.public_id}.svg").content)  # not well-formed would raise
+    assert svg.find(f"{SVG}title").text.startswith("Chat: ")

@@ -14,6 +14,7 @@ from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 from statuspage.incidents.models import Incident, IncidentUpdate
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+EVENT = "{http://purl.org/rss/1.0/modules/event/}"
 
 
 def parse(body: bytes) -> ET.Element:
@@ -73,7 +74,8 @@ def test_rss_dates_are_rfc822_and_maintenance_items_carry_their_window(client, h
     items = channel.findall("item")
     assert items[0].find("pubDate").text.endswith(" +0000")
     upgrade = items[1]
-    assert upgrade.find("maintenanceEndDate").text.endswith("16:00:00 +0000")
+    assert upgrade.find(f"{EVENT}enddate").text.endswith("T16:00:00Z")  # in the RSS event module
+    assert upgrade.find(f"{EVENT}startdate").text.endswith("T12:00:00Z")
     assert upgrade.find("pubDate").text.endswith("12:00:00 +0000")  # the scheduled start
     description = html.unescape(upgrade.find("description").text)
     assert description.startswith("<p><strong>THIS IS A SCHEDULED EVENT")

@@ -32,3 +32,12 @@ def test_a_bad_value_is_one_clear_configuration_error():
 def test_deploy_check_warns_until_the_redirect_is_enabled():
     assert "security.W008" in manage("check", "--deploy", **PRODUCTION).stderr
     assert "security.W008" not in manage("check", "--deploy", **PRODUCTION, SECURE_SSL_REDIRECT="true").stderr
+
+
+def test_debug_is_refused_in_production_with_one_line():
+    result = manage("check", **{**PRODUCTION, "DEBUG": "true"})
+    assert result.returncode != 0
+    assert result.stderr.strip() == (
+        "statuspage: configuration error: DEBUG=true is refused in production; "
+        "set STATUSPAGE_ENV=development to debug"
+    )

@@ -122,7 +122,7 @@ def test_the_payload_has_every_key_of_the_reference_and_the_apis_component(
     assert component == listed
     assert (component["position"], component["group_id"]) == (2, models.public_id)
     assert data["page"] == {
-        "id": v2.PAGE_ID,
+        "id": v2.page_id(),
         "status_indicator": "minor",
         "status_description": "Minor Service Outage",
     }

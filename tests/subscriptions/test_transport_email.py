@@ -112,3 +112,45 @@ def test_an_internationalised_domain_is_sent_in_its_ascii_form(smtp, components,
         message["X-Envelope-To"] == "ada@xn--bcher-kva.example"
         and message["To"] == "ada@xn--bcher-kva.example"
     )
+
+
+def test_updates_of_one_incident_thread_under_its_first_email(
+    smtp, components, make_subscriber, publish, settings
+):
+    from statuspage.incidents import services as incidents
+    from statuspage.incidents.drafts import UpdateDraft
+
+    make_subscriber("ada@example.com")
+    incident = publish(components["Chat"], name="Elevated errors").incident
+    incidents.post_update(incident, UpdateDraft(status="identified", body="Found it."))
+    incidents.post_update(incident, UpdateDraft(status="resolved", body="Fixed."))
+
+    send_emails()
+
+    first, *replies = smtp.mailbox.to("ada@example.com")
+    assert first["In-Reply-To"] is None and first["References"] is None
+    assert len(replies) == 2
+    for reply in replies:
+        assert reply["In-Reply-To"] == reply["References"] == first["Message-ID"]
+    prefix = f"[{settings.SITE_NAME}] Elevated errors: "
+    assert all(message["Subject"].startswith(prefix) for message in (first, *replies))
+    assert {message["List-Id"] for message in (first, *replies)} == {
+        f'"{settings.SITE_NAME}" <updates.127.0.0.1>'
+    }
+
+
+def test_message_ids_never_repeat_after_a_database_reset_nor_count_rows(
+    smtp, components, make_subscriber, client
+):
+    from statuspage.subscriptions.emails import message_id
+
+    client.post("/subscribe", {"email": "ada@example.com", "scope": "all"})
+    send_emails()
+    [confirm] = smtp.mailbox.to("ada@example.com")
+    delivery = Delivery.objects.get(purpose="confirm")
+
+    assert confirm["Message-ID"] == message_id(delivery)
+    assert str(delivery.pk) not in confirm["Message-ID"].split("@")[0].split(".")
+    # The same row number after a reset (another creation time) gets another id.
+    reset = Delivery(pk=delivery.pk, purpose="confirm", created_at=delivery.created_at.replace(year=2030))
+    assert message_id(reset) != confirm["Message-ID"]

@@ -151,6 +151,12 @@ def test_a_webhook_that_does_not_answer_in_time_is_retried(
         "http://[fe80::1]/hook",
         "http://[::ffff:10.0.0.1]/hook",
         "http://0.0.0.0/hook",
+        "http://[::127.0.0.1]/hook",
+        "http://[64:ff9b::a9fe:a9fe]/hook",
+        "http://[64:ff9b:1::808:808]/hook",
+        "http://[2002:7f00:1::]/hook",
+        "http://[2002:a9fe:a9fe::]/hook",
+        "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook",
     ],
 )
 def test_private_loopback_and_link_local_destinations_are_refused_at_send_time(

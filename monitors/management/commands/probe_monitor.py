@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from typing import Any
@@ -44,10 +45,19 @@ class Command(BaseCommand):
             "--header", action="append", default=[], metavar="'NAME: VALUE'", help="extra request header"
         )
         url.add_argument("--timeout", type=float, default=30.0, help="seconds for the whole probe (30)")
+        checks = parser.add_argument_group("checks (also override a stored monitor's)")
+        checks.add_argument(
+            "--slow-ttft-ms", type=float, metavar="MS",
+            help="a success whose first token (or whole unstreamed reply) takes longer is `slow`",
+        )  # fmt: skip
+        checks.add_argument(
+            "--expect-text", metavar="TEXT", help="the reply (or body) must contain this, ignoring case"
+        )
         parser.add_argument("--json", action="store_true", help="print the observation as one JSON object")
 
     def handle(self, *args: Any, target: str, **options: Any) -> None:
         spec = self._monitor_spec(int(target)) if target.isdigit() else self._url_spec(target, options)
+        spec = _with_checks(spec, options)
         observation = engine.run_batch_sync([spec], concurrency=1, region=settings.PROBE_REGION)[0]
         if options["json"]:
             self.stdout.write(json.dumps(observation.as_dict()))
@@ -111,6 +121,14 @@ class Command(BaseCommand):
         lines.append(("region", o.region))
         for label, value in lines:
             self.stdout.write(f"  {label:<9} {value}")
+
+
+def _with_checks(spec: ProbeSpec, options: dict[str, Any]) -> ProbeSpec:
+    slow, expect = options.get("slow_ttft_ms"), options.get("expect_text")
+    if slow is not None and slow <= 0:
+        raise CommandError("--slow-ttft-ms must be a positive number of milliseconds")
+    changes = {"slow_ttft_ms": slow, "expect_text": expect}
+    return dataclasses.replace(spec, **{k: v for k, v in changes.items() if v is not None})
 
 
 def _header(text: str) -> tuple[str, str]:

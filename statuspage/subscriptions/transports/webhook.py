@@ -76,7 +76,7 @@ class WebhookSession:
                 "generated_at": iso_ms(timezone.now()),
             },
             "page": {
-                "id": v2.PAGE_ID,
+                "id": v2.page_id(),
                 "status_indicator": summary["status"]["indicator"],
                 "status_description": summary["status"]["description"],
             },
