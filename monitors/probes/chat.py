@@ -63,4 +63,6 @@ def auth_headers(flavour: str, api_key: str) -> dict[str, str]:
         return {"x-api-key": api_key}
     if flavour == "gemini":
         return {"x-goog-api-key": api_key}
+    if flavour == "api-key":  # Azure OpenAI's key header
+        return {"api-key": api_key}
     return {"authorization": f"Bearer {api_key}"}

@@ -16,7 +16,7 @@ from monitors.probes.reply import NOTHING, Step
 async def run(spec: ProbeSpec, client: httpx.AsyncClient) -> Observation:
     """spec.url: the API root (…/v1) or the full endpoint. spec.options: `max_tokens_field`
     ("max_completion_tokens" for reasoning models), `stream_usage` (default true: ask for the usage
-    chunk), `body` (extra request fields, e.g. {"temperature": 0}).
+    chunk), `body` (extra request fields, e.g. {"temperature": 0}), `auth` ("api-key": Azure's header).
     """
     body: dict[str, Any] = {
         "model": spec.model,
@@ -31,7 +31,7 @@ async def run(spec: ProbeSpec, client: httpx.AsyncClient) -> Observation:
     call = Call(
         "POST",
         endpoint(spec.url, "/chat/completions"),
-        headers={**chat.auth_headers("openai", spec.api_key), **spec.headers},
+        headers={**chat.auth_headers(spec.options.get("auth") or "openai", spec.api_key), **spec.headers},
         json=body,
     )
     return await chat.probe(spec, client, chat.Dialect(call, parse_reply, read_event, terminator="[DONE]"))
