@@ -62,3 +62,13 @@ def test_latency_is_a_cumulative_histogram_in_seconds(scraped):
     assert bucket("+Inf") == 190
     assert re.search(r"statuspage_probe_latency_seconds_count\{[^}]*\} 190$", scraped, re.M)
     assert re.search(r'statuspage_probe_ttft_seconds_bucket\{[^}]*le="0.25"\} 190$', scraped, re.M)
+
+
+def test_probe_cost_is_a_gauge_per_priced_monitor(client, make_monitor):
+    make_monitor(name="priced", options={"price_per_mtok": {"input": 0.15, "output": 0.60}})
+    make_monitor(name="listing", kind="models")
+    body = client.get("/metrics").content.decode()
+    assert "# TYPE statuspage_probe_cost_usd_monthly gauge" in body
+    costs = [line for line in body.splitlines() if line.startswith("statuspage_probe_cost_usd_monthly{")]
+    assert len(costs) == 1 and 'monitor="priced"' in costs[0]
+    assert costs[0].endswith(" 0.07776")  # 43,200 probes x (8 x 0.15 + 1 x 0.60) / 1M
