@@ -101,6 +101,8 @@ class _Applier:
         return self.plan
 
     def mark(self, kind: str, object_id: int) -> None:
+        if not self.config.source:  # added in admin from the catalog: the operator's, not a file's
+            return
         ManagedObject.objects.update_or_create(
             kind=kind, object_id=object_id, defaults={"source": self.config.source, "applied_at": self.now}
         )

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from monitors import catalog, keys
+from monitors import catalog, conditions, keys
 from monitors.catalog.drafts import Choice
 from monitors.probes import KINDS
 
@@ -258,6 +258,11 @@ class _Reader:
         if "regions" in item:
             fields["regions"] = list(self.strings(item["regions"], (*path, "regions")))
         options = fields.get("options", {})
+        if "conditions" in options:
+            try:
+                conditions.parse(options["conditions"])
+            except ValueError as exc:
+                self.fail((*path, "options", "conditions"), str(exc))
         if options.get("api_key_env"):
             self.key_env(options["api_key_env"], (*path, "options", "api_key_env"), optional=False)
         components = []

@@ -106,7 +106,7 @@ monitors:
     kind: http
     url: https://gateway.example.com/health
     interval: 30
-    options: {conditions: ["status == 200"]}
+    options: {conditions: [{field: status, op: "==", value: 200}]}
     components: [{group: Gateway, name: Health}]
 """
     )

@@ -5,24 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ManagedObject',
+            name="ManagedObject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('provider', 'Provider'), ('monitor', 'Monitor'), ('group', 'Group'), ('component', 'Component')], max_length=10)),
-                ('object_id', models.PositiveIntegerField()),
-                ('source', models.CharField(help_text='The file that last applied it.', max_length=500)),
-                ('applied_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("provider", "Provider"),
+                            ("monitor", "Monitor"),
+                            ("group", "Group"),
+                            ("component", "Component"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("object_id", models.PositiveIntegerField()),
+                ("source", models.CharField(help_text="The file that last applied it.", max_length=500)),
+                ("applied_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('kind', 'object_id'), name='managedobject_key')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("kind", "object_id"), name="managedobject_key")
+                ],
             },
         ),
     ]
