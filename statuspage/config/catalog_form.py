@@ -48,6 +48,11 @@ class CatalogForm(forms.Form):
                     self.fields[f"value_{entry.id}_{name}"] = forms.CharField(
                         label=name.capitalize(), required=False
                     )
+            if entry.self_hosted:
+                placeholder = forms.URLInput(attrs={"placeholder": entry.base_url})
+                self.fields[f"base_url_{entry.id}"] = forms.URLField(
+                    label="Server", required=False, assume_scheme="http", widget=placeholder
+                )
 
     def rows(self) -> list[Row]:
         return [
@@ -55,7 +60,8 @@ class CatalogForm(forms.Form):
                 entry,
                 self[f"pick_{entry.id}"],
                 self[f"model_{entry.id}"],
-                [self[f"value_{entry.id}_{n}"] for n in entry.template if n != "model"],
+                [self[f"value_{entry.id}_{n}"] for n in entry.template if n != "model"]
+                + ([self[f"base_url_{entry.id}"]] if entry.self_hosted else []),
             )
             for entry in catalog.entries().values()
         ]
@@ -73,6 +79,7 @@ class CatalogForm(forms.Form):
             choice = Choice(
                 entry, models=(model,) if model and "model" not in entry.template else (),
                 interval_s=data.get("interval") or 60, values=values,
+                base_url=data.get(f"base_url_{entry.id}") or "",
             )  # fmt: skip
             try:
                 choice.api_root, choice.chosen_models  # noqa: B018 (templates filled, or the error named)

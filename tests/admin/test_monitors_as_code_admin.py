@@ -99,3 +99,14 @@ def test_a_managed_monitor_is_marked_and_warns_before_a_hand_edit(superuser_clie
     chat = Monitor.objects.get(kind="openai")
     page = superuser_client.get(f"{MONITORS}{chat.pk}/change/").content.decode()
     assert f"Managed by {config}: a hand edit here is undone by the next" in page
+
+
+def test_a_self_hosted_server_is_added_at_the_address_given(superuser_client):
+    form = {"pick_vllm": "on", "model_vllm": "Qwen/Qwen3-8B", "interval": "30",
+            "base_url_vllm": "http://gpu-1.internal:8000/v1", "_add": "1"}  # fmt: skip
+    response = superuser_client.post(CATALOG, form)
+    assert response.status_code == 302
+    urls = dict(Monitor.objects.filter(provider__slug="vllm").values_list("kind", "url"))
+    assert urls == {"openai": "http://gpu-1.internal:8000/v1", "models": "http://gpu-1.internal:8000/v1",
+                    "http": "http://gpu-1.internal:8000/health"}  # fmt: skip
+    assert Monitor.objects.get(kind="openai").model == "Qwen/Qwen3-8B"
