@@ -52,6 +52,8 @@ def _reply_verdict(ex: Exchange, body: bytes, parse_reply: Callable[[Any], Step]
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         return Verdict(Outcome.MALFORMED, "unexpected_shape", f"reply has an unexpected shape: {exc}")
     ex.obs.tokens_out = reply.tokens
+    if reply.tokens_in is not None:
+        ex.obs.details["tokens_in"] = reply.tokens_in
     return conclude(ex.spec, reply.text, reply.stop)
 
 

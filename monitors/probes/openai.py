@@ -48,6 +48,7 @@ def parse_reply(data: Any) -> Step:
         reasoning=_text(message.get("reasoning_content") or message.get("reasoning")),
         stop=(choices[0].get("finish_reason") or "") if choices else "",
         tokens=usage.get("completion_tokens"),
+        tokens_in=usage.get("prompt_tokens"),
     )
 
 
@@ -58,7 +59,9 @@ def read_event(name: str, data: Any) -> Step:
     choices = data.get("choices") or []
     usage = data.get("usage") or {}
     if not choices:
-        return Step(tokens=usage.get("completion_tokens")) if usage else NOTHING
+        if not usage:
+            return NOTHING
+        return Step(tokens=usage.get("completion_tokens"), tokens_in=usage.get("prompt_tokens"))
     choice = choices[0]
     delta = choice.get("delta") or {}
     return Step(
@@ -66,6 +69,7 @@ def read_event(name: str, data: Any) -> Step:
         reasoning=_text(delta.get("reasoning_content") or delta.get("reasoning")),
         stop=choice.get("finish_reason") or "",
         tokens=usage.get("completion_tokens"),
+        tokens_in=usage.get("prompt_tokens"),
     )
 
 

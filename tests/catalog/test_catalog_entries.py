@@ -67,6 +67,7 @@ def test_each_entrys_probes_pass_against_the_fake_in_its_dialect(
         assert observation.outcome == Outcome.OK, f"{draft.name}: {observation.outcome} {observation.message}"
         if draft.role == "chat":
             assert observation.ttft_ms is not None and observation.tokens_out
+            assert observation.details["tokens_in"] > 0, "input tokens from usage: what prices the probe"
 
 
 def test_a_template_entry_names_what_it_needs() -> None:

@@ -32,22 +32,21 @@ def test_a_monitor_without_a_price_costs_nothing_and_is_not_listed(make_monitor)
     assert cost.costs([make_monitor(kind="models")], timezone.now()) == []
 
 
-def test_measured_output_tokens_from_usage_replace_the_one_token_default(make_monitor) -> None:
+def test_tokens_measured_from_usage_replace_the_estimate(make_monitor) -> None:
     now = timezone.now()
     monitor = make_monitor(options={"price_per_mtok": PRICE}, regions=["eu", "us"])
     [before] = cost.costs([monitor], now)
-    assert (before.tokens.output, before.tokens.measured, before.probes) == (1, False, 86_400)
-    for n, tokens in enumerate((3, 5)):
+    assert (before.tokens, before.probes) == (cost.Tokens(8, 1, measured=False), 86_400)
+    for n, (tokens_in, tokens_out) in enumerate(((9, 3), (11, 5))):
         ProbeResult.objects.create(
-            monitor=monitor,
-            started_at=now.replace(microsecond=n),
-            region="eu",
-            outcome="ok",
-            tokens_out=tokens,
-        )
+            monitor=monitor, started_at=now.replace(microsecond=n), region="eu", outcome="ok",
+            tokens_out=tokens_out, details={"tokens_in": tokens_in},
+        )  # fmt: skip
+    counted_chunks = {"tokens_out": 40, "tokens_estimated": True, "details": {"tokens_in": 99}}
+    ProbeResult.objects.create(monitor=monitor, started_at=now, region="us", outcome="ok", **counted_chunks)
     [after] = cost.costs([monitor], now)
-    assert (after.tokens.output, after.tokens.measured) == (4, True)
-    assert after.usd == pytest.approx(86_400 * (8 * 0.15 + 4 * 0.60) / 1e6)
+    assert after.tokens == cost.Tokens(10, 4, measured=True)  # chunk counts are not usage: left out
+    assert after.usd == pytest.approx(86_400 * (10 * 0.15 + 4 * 0.60) / 1e6)
 
 
 def test_paused_monitors_cost_nothing(make_monitor) -> None:
