@@ -38,7 +38,7 @@ class Upstream:
 
     @property
     def readable(self) -> bool:
-        return self.format in ("statuspage", "incident.io") and bool(self.url)
+        return self.format in ("statuspage", "incident.io", "feed") and bool(self.url)
 
 
 @dataclass(frozen=True)

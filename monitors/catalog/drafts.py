@@ -81,7 +81,9 @@ def drafts(choice: Choice) -> list[MonitorDraft]:
                 MonitorDraft("health", f"{name} health", "http", origin + entry.health_path, **common)
             )
         elif probe == "upstream" and entry.upstream.readable:
-            options = {"component_map": dict(entry.upstream.components)} if entry.upstream.components else {}
+            options: dict[str, Any] = {"format": "feed"} if entry.upstream.format == "feed" else {}
+            if entry.upstream.components:
+                options["component_map"] = dict(entry.upstream.components)
             upstream_common = {**common, "interval_s": max(choice.interval_s, 60)}
             found.append(
                 MonitorDraft(

@@ -12,6 +12,7 @@ from monitors.catalog.drafts import Choice, MonitorDraft, drafts
 from monitors.fakeprovider.testing import FakeFleet
 from monitors.outcomes import Outcome
 from monitors.probes.base import ProbeSpec
+from tests.catalog.conftest import SAMPLE_OF
 
 TEMPLATE_VALUES = {"resource": "example", "deployment": "gpt-4o-mini", "model": "local-model"}
 REQUIRED = {
@@ -38,10 +39,11 @@ def test_each_entry_gives_its_facts_and_marks_what_the_reference_does_not_confir
         assert entry.upstream.url, "the provider's own status page, even where it has no JSON"
 
 
-def _loopback(draft: MonitorDraft, fleet: FakeFleet, fake: str) -> str:
-    """The draft's URL with the real API root, status page or health origin swapped for the fake's."""
+def _loopback(draft: MonitorDraft, fleet: FakeFleet, fake: str, pages: str, entry: catalog.Entry) -> str:
+    """The draft's URL with the real API root or health origin swapped for the fake's, and the status
+    page for its recorded sample."""
     if draft.role == "upstream":
-        return fleet.url(fake) + "/api/v2/summary.json"
+        return f"{pages}/{SAMPLE_OF[entry.id]}"
     if draft.role == "health":
         return fleet.url(fake) + urlsplit(draft.url).path
     return fleet.api_base(fake)
@@ -49,7 +51,7 @@ def _loopback(draft: MonitorDraft, fleet: FakeFleet, fake: str) -> str:
 
 @pytest.mark.parametrize("entry", catalog.entries().values(), ids=lambda e: e.id)
 def test_each_entrys_probes_pass_against_the_fake_in_its_dialect(
-    entry: catalog.Entry, dialect_fleet: FakeFleet
+    entry: catalog.Entry, dialect_fleet: FakeFleet, recorded_pages: str
 ) -> None:
     fake = f"{entry.fake_kind}-fake"
     planned = drafts(Choice(entry, values=TEMPLATE_VALUES))
@@ -58,8 +60,9 @@ def test_each_entrys_probes_pass_against_the_fake_in_its_dialect(
     }
     specs = [
         ProbeSpec(
-            monitor_id=number, kind=d.kind, url=_loopback(d, dialect_fleet, fake), model=d.model,
-            stream=d.stream, api_key=KEY, slow_ttft_ms=d.slow_ttft_ms, options=d.options, **FAST,
+            monitor_id=number, kind=d.kind, url=_loopback(d, dialect_fleet, fake, recorded_pages, entry),
+            model=d.model, stream=d.stream, api_key=KEY, slow_ttft_ms=d.slow_ttft_ms, options=d.options,
+            **FAST,
         )
         for number, d in enumerate(planned)
     ]  # fmt: skip

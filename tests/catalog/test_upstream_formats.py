@@ -3,32 +3,27 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from monitors import catalog
+from monitors.probes.feed import read_feed_claim
 from monitors.probes.upstream import read_claim
+from tests.catalog.conftest import SAMPLE_OF, SAMPLES
 
-SAMPLES = Path(__file__).parent / "samples"
-SAMPLE_OF = {
-    "openai": "incidentio_openai.json",
-    "anthropic": "statuspage_anthropic.json",
-    "groq": "statuspage_groq.json",
-    "deepseek": "statuspage_deepseek.json",
-}
 READABLE = [e for e in catalog.entries().values() if e.upstream.readable]
+JSON_PAGES = [e for e in READABLE if e.upstream.format != "feed"]
 
 
 def test_every_readable_page_in_the_catalog_has_a_recorded_sample() -> None:
     assert {e.id for e in READABLE} == set(SAMPLE_OF)
 
 
-@pytest.mark.parametrize("entry", READABLE, ids=lambda e: e.id)
+@pytest.mark.parametrize("entry", JSON_PAGES, ids=lambda e: e.id)
 def test_the_sample_reads_and_every_mapped_component_is_on_it(entry: catalog.Entry) -> None:
     claim = read_claim(json.loads((SAMPLES / SAMPLE_OF[entry.id]).read_text()))
     assert claim["indicator"] in {"none", "minor", "major", "critical"}
-    assert entry.upstream.components, "a readable page maps its components to ours"
+    assert entry.upstream.components, "a page with components maps them to ours"
     for ours, theirs in entry.upstream.components.items():
         assert theirs in claim["components"], f"{ours} maps to {theirs!r}, which the page does not list"
 
@@ -51,8 +46,42 @@ def test_incident_io_status_words_become_statuspage_ones_and_a_missing_indicator
     assert claim["indicator"] == "critical"
 
 
+def test_a_feed_whose_newest_incident_is_resolved_claims_nothing_wrong() -> None:
+    claim = read_feed_claim((SAMPLES / "feed_openrouter.rss").read_bytes())
+    assert (claim["indicator"], claim["description"]) == ("none", "No open incident in the feed")
+    assert [i["status"] for i in claim["incidents"]] == ["resolved", "resolved"]
+    assert claim["incidents"][0]["name"] == "Elevated errors on the Chat Completions API"
+
+
+def test_a_feed_whose_newest_incident_is_open_claims_a_minor_problem() -> None:
+    claim = read_feed_claim((SAMPLES / "feed_azure.rss").read_bytes())
+    assert claim["indicator"] == "minor"
+    assert claim["description"] == "Azure OpenAI Service - Increased latency in West Europe"
+
+
+def test_an_atom_feed_reads_too() -> None:
+    atom = b"""<feed xmlns="http://www.w3.org/2005/Atom"><title>s</title>
+      <entry><id>1</id><title>API errors</title><updated>2026-05-08T10:00:00Z</updated>
+      <content type="html">&lt;strong&gt;Identified&lt;/strong&gt; - a bad deploy</content></entry></feed>"""
+    claim = read_feed_claim(atom)
+    assert (claim["indicator"], claim["incidents"][0]["status"]) == ("minor", "identified")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa">]><rss>&a;</rss>',  # entities: refused
+        b"<html><body>not a feed</body></html>",
+        b"{}",
+    ],
+)
+def test_what_is_not_a_plain_feed_is_refused(body: bytes) -> None:
+    with pytest.raises(ValueError, match="not"):
+        read_feed_claim(body)
+
+
 @pytest.mark.parametrize(
     "entry", [e for e in catalog.entries().values() if not e.upstream.readable], ids=lambda e: e.id
 )
-def test_pages_without_a_json_api_get_no_upstream_monitor(entry: catalog.Entry) -> None:
-    assert entry.upstream.format in {"feed", "none"}
+def test_providers_without_a_readable_page_get_no_upstream_monitor(entry: catalog.Entry) -> None:
+    assert entry.upstream.format == "none"
