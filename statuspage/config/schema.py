@@ -283,7 +283,7 @@ class _Reader:
         )
 
     def check_references(self, config: Config) -> None:
-        slugs = [u.choice.entry.id if not u.choice.name else _slug(u.choice.name) for u in config.catalog]
+        slugs = [provider_slug(u) for u in config.catalog]
         slugs += [p.slug for p in config.providers]
         for index, slug in enumerate(slugs):
             if slug in slugs[:index]:
