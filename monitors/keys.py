@@ -3,7 +3,7 @@
 A probe sends the named variable's value to the monitor's URL, so naming DATABASE_URL or SECRET_KEY
 would hand our own secrets to whoever runs that URL. Allowed: names ending in _API_KEY, _KEY or
 _TOKEN, and the exact names in the API_KEY_ENV_ALLOWED setting. Refused whatever they end in: our own
-settings (SECRET_KEY, DATABASE_URL, REDIS_URL, EMAIL_*, ...).
+settings (SECRET_KEY, DATABASE_URL, REDIS_URL, EMAIL_*, anything Django's settings hold, ...).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ def refusal(name: str) -> str:
     allowed = set(getattr(settings, "API_KEY_ENV_ALLOWED", ()))
     if name in allowed:
         return ""
-    if _OURS.match(name):
+    if _OURS.match(name) or hasattr(settings, name):  # any of our settings, present or future
         return (
             f"{name} is one of statuspage's own settings, never an API key; name the provider's key variable"
         )

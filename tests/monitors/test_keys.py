@@ -58,3 +58,8 @@ def test_a_row_saved_around_validation_still_never_reads_the_variable(monkeypatc
     spec = Monitor(provider=provider, name="m", kind="openai", url="https://evil.example/v1").to_spec()
     assert spec.api_key == ""
     assert spec.refused.startswith("DATABASE_URL is one of statuspage's own settings")
+
+
+def test_any_name_our_settings_hold_is_refused_even_if_it_looks_like_a_key(settings) -> None:
+    settings.PARTNER_WEBHOOK_TOKEN = "x"  # a future setting with a key-like name
+    assert "one of statuspage's own settings" in keys.refusal("PARTNER_WEBHOOK_TOKEN")
