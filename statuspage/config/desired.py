@@ -78,9 +78,9 @@ def desired(config: Config) -> Desired:
                 "interval_s": draft.interval_s,
                 "regions": draft.regions,
                 "slow_ttft_ms": draft.slow_ttft_ms,
-                "options": draft.options,
+                "options": {**draft.options, **use.thresholds},
             }
-            component = ROLE_COMPONENTS.get(draft.role)
+            component = use.components.get(draft.role, ROLE_COMPONENTS.get(draft.role))
             row = MonitorRow(slug, draft.name, draft.kind, draft.url, values)
             if component:
                 row.components.append((use.group, component))

@@ -10,6 +10,7 @@ import yaml
 
 from monitors import catalog, conditions, keys
 from monitors.catalog.drafts import Choice
+from monitors.models import THRESHOLD_OPTIONS
 from monitors.probes import KINDS
 
 Path = tuple[str | int, ...]
@@ -17,8 +18,9 @@ Path = tuple[str | int, ...]
 TOP = {"providers", "monitors", "budget_usd_monthly"}
 CATALOG_FIELDS = {
     "catalog", "name", "models", "probes", "interval", "regions", "base_url", "values", "slow_ttft_ms",
-    "group", "key_env",
+    "group", "key_env", "thresholds", "components",
 }  # fmt: skip
+ROLES = ("chat", "models", "health")  # the catalog probes that feed a component (upstream is a claim)
 PROVIDER_FIELDS = {"name", "slug", "base_url", "key_env", "upstream_url"}
 MONITOR_FIELDS = {
     "provider", "name", "kind", "url", "model", "stream", "interval", "regions", "timeout_s",
@@ -40,6 +42,8 @@ class CatalogUse:
     choice: Choice
     key_env: str
     group: str
+    thresholds: dict[str, Any] = field(default_factory=dict)  # state-machine options for every monitor
+    components: dict[str, str] = field(default_factory=dict)  # probe role -> component name ("": none)
 
 
 @dataclass
@@ -215,7 +219,27 @@ class _Reader:
             item.get("key_env", entry.key_env), (*path, "key_env"), optional=entry.key_optional
         )
         group = self.typed(item.get("group"), (*path, "group"), str, "a group name") or choice.provider_name
-        return CatalogUse(choice, key_env, group)
+        thresholds = self.thresholds(item.get("thresholds"), (*path, "thresholds"))
+        components = self.typed(item.get("components", {}), (*path, "components"), dict, "a mapping") or {}
+        for role, name in components.items():
+            if role not in ROLES:
+                self.fail(
+                    (*path, "components", role), f"unknown probe role {role!r}; roles: {', '.join(ROLES)}"
+                )
+            elif name is not None and not isinstance(name, str):
+                self.fail(
+                    (*path, "components", role), f"expected a component name (or null for none), got {name!r}"
+                )
+        components = {str(role): str(name or "") for role, name in components.items()}
+        return CatalogUse(choice, key_env, group, thresholds, components)
+
+    def thresholds(self, value: Any, path: Path) -> dict[str, Any]:
+        known = set(THRESHOLD_OPTIONS)
+        found = {}
+        for key, number in self.mapping(value or {}, path, known).items():
+            if key in known and self.typed(number, (*path, key), (int, float), "a number") is not None:
+                found[key] = number
+        return found
 
     def custom_provider(self, item: dict[str, Any], path: Path) -> CustomProvider:
         for key in ("name", "slug", "base_url"):

@@ -140,3 +140,19 @@ def test_export_keeps_a_paused_monitor_paused(apply_file, keys, tmp_path) -> Non
 def test_an_unreadable_file_is_a_clear_error(db) -> None:
     with pytest.raises(CommandError, match=r"cannot read /nonexistent\.yaml"):
         call_command("apply", "/nonexistent.yaml")
+
+
+def test_thresholds_and_component_names_are_overrides_too(apply_file, keys) -> None:
+    apply_file(
+        """\
+providers:
+  - catalog: groq
+    group: Inference
+    thresholds: {confirm_down: 3, quorum: 2}
+    components: {chat: Llama chat, models: null}
+"""
+    )
+    chat = Monitor.objects.get(name="Groq chat llama-3.1-8b-instant")
+    assert (chat.options["confirm_down"], chat.thresholds().quorum) == (3, 2)
+    group = ComponentGroup.objects.get(name="Inference")
+    assert list(group.components.values_list("name", flat=True)) == ["Llama chat"]  # models feeds none

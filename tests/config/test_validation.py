@@ -80,3 +80,13 @@ def test_a_template_entry_without_its_values_is_refused(apply_file, keys, monkey
 def test_broken_yaml_names_its_line(apply_file) -> None:
     message = errors(apply_file, "providers:\n  - openai\n  bad: [\n")
     assert "statuspage.yaml:" in message and "not valid YAML" in message
+
+
+def test_unknown_thresholds_and_probe_roles_are_named(apply_file, keys) -> None:
+    message = errors(
+        apply_file,
+        "providers:\n  - catalog: openai\n    thresholds: {confirm_dwn: 3}\n"
+        "    components: {embeddings: E}\n",
+    )
+    assert "yaml:3: providers[0].thresholds.confirm_dwn: unknown field 'confirm_dwn'" in message
+    assert "yaml:4: providers[0].components.embeddings: unknown probe role 'embeddings'" in message
