@@ -112,7 +112,7 @@ def server_version() -> str:
 def ingest(monitors: int, batches: int, rounds: int) -> dict:
     from django.db import connection, transaction
 
-    from monitors import aggregator, partitions, results
+    from monitors.history import aggregator, partitions, results
     from monitors.models import Monitor, Provider
     from monitors.outcomes import Outcome
     from monitors.probes.base import Observation
@@ -231,7 +231,7 @@ def ingest(monitors: int, batches: int, rounds: int) -> dict:
 
 
 def _check_rollups(rows: int) -> None:
-    from monitors import aggregator
+    from monitors.history import aggregator
     from monitors.models import DailyRollup, HourlyRollup
 
     folded = aggregator.folded()
@@ -248,7 +248,7 @@ def render(monitors: int, days_list: list[int], repeat: int) -> dict:
     """Two sets of monitors: one with a day of history, one whose history grows to each of
     `days_list`. The same components are linked to one set, then the other, in turns, so each pair
     of timings is taken under the same load on the machine."""
-    from monitors import aggregator, partitions, synthetic, upkeep
+    from monitors.history import aggregator, partitions, synthetic, upkeep
     from statuspage.components.models import Component, ComponentGroup
 
     now = datetime.now(UTC)
@@ -282,8 +282,8 @@ def render(monitors: int, days_list: list[int], repeat: int) -> dict:
 
 def _time_pair(components, short: list[int], long: list[int], repeat: int, now: datetime) -> dict:
     from statuspage.components.models import Component
-    from statuspage.public import history
-    from statuspage.public.build import build
+    from statuspage.readmodel import history
+    from statuspage.serving.snapshot import build
 
     def link(ids: list[int]) -> None:
         through = Component.monitors.through
@@ -323,7 +323,7 @@ def _clone_day(template, day, ids: list[int]) -> None:
     """Copy these monitors' raw results and rollups of one day to another, shifted in time."""
     from django.db import connection, transaction
 
-    from monitors import partitions
+    from monitors.history import partitions
     from monitors.models import ProbeResult
 
     shift = partitions.day_start(day) - partitions.day_start(template)
@@ -353,7 +353,7 @@ def _fill_partition(day, columns: list[str], select: str, params) -> int:
     built once, sorted, at ATTACH. This is what makes 13 million rows a matter of a minute or two."""
     from django.db import connection
 
-    from monitors import partitions
+    from monitors.history import partitions
 
     table = partitions.name(day)
     low, high = (f"'{partitions.day_start(d).isoformat()}'" for d in (day, day + timedelta(days=1)))
@@ -399,7 +399,7 @@ def retention(rows: int) -> dict:
     import psycopg
     from django.db import connection
 
-    from monitors import aggregator, partitions, synthetic
+    from monitors.history import aggregator, partitions, synthetic
 
     today = partitions.utc_day(datetime.now(UTC))
     old = today - timedelta(days=200)

@@ -2,8 +2,8 @@
 
 Run from the repository root with the project's environment:
 
-    .venv/bin/python bench/probes.py            # about 8 minutes (5 of them the scheduling run)
-    .venv/bin/python bench/probes.py --quick    # about 3 minutes: one round, one minute of scheduling
+    .venv/bin/python bench/probes.py            # about 13 minutes (5 each for the scheduling runs)
+    .venv/bin/python bench/probes.py --quick    # about 4 minutes: one round, a minute of each scheduling run
 
 It uses the Postgres server of DATABASE_URL (a database of its own, dropped at the end) and the Redis
 server of REDIS_URL (a database number nobody uses, emptied at the end), starts --fakes fake provider
@@ -23,6 +23,9 @@ OpenAI, DeepSeek, Anthropic and Gemini dialects in turn. Baselines come from the
    real pipeline: celery beat, the tick on a worker of its own, probe workers, engine, recording. Due
    times are known from each monitor's first due time (the scheduler keeps the phase), so the lag is
    each result's start minus its due time; every due probe must have exactly one result.
+4. Two regions. The same monitors, each probed from two regions, each region a worker group of its own
+   (--workers processes on its own queue, as region workers on other machines would be): twice the
+   probes. Each region's rate and lag beside the one-region run's, and whether throughput adds up.
 
 Progress goes to stderr; the figures are the last line of stdout, as one JSON object.
 """
@@ -60,7 +63,8 @@ TARGETS = [
 ]
 DELAYS_MS = (50, 200, 800)
 FLOOR_PROBES = 100
-PARTS = ["throughput", "timing", "scheduling"]
+PARTS = ["throughput", "timing", "scheduling", "regions"]
+TWO_REGIONS = (f"{REGION}-a", f"{REGION}-b")
 FAKE_NICE = -10
 GOALS = {"probes_per_s": 500, "timing_median_ms": 1.0, "timing_p99_ms": 5.0, "lag_p99_ms": 2000}
 
@@ -241,65 +245,75 @@ def timing(options, targets: list[Endpoint], monitor_ids: list[int], fake_pids: 
 # --- the real pipeline: beat, the tick's worker, probe workers ------------------------------------
 
 
-def services(options, workdir: Path) -> dict[str, Service]:
-    """Probe workers on the region's queue; the tick and the other periodic tasks on a worker of their
+def services(options, workdir: Path, regions: tuple[str, ...] = (REGION,)) -> dict[str, Service]:
+    """Probe workers on each region's queue; the tick and the other periodic tasks on a worker of their
     own, so the tick never waits behind a probe batch; beat."""
     common = ["--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"]
     tag = f"bench-probes-{os.getpid()}"
-    probes = [
-        "worker",
-        "-Q",
-        f"probes.{REGION}",
-        "--concurrency",
-        str(options.workers),
-        "--pool",
-        "prefork",
-    ]
+    running = {}
+    for region in regions:
+        probes = [
+            "worker",
+            "-Q",
+            f"probes.{region}",
+            "--concurrency",
+            str(options.workers),
+            "--pool",
+            "prefork",
+        ]
+        name = f"probe-workers-{region}"
+        running[name] = Service(name, [*probes, "-n", f"{tag}-{region}@%h", *common], " ready.", workdir)
     # Spare processes: a rollup feed or a burst of status propagation runs for seconds at a time, and
     # a tick stuck behind it for longer than its claim-ahead margin makes probes late (tasks.CLAIM_AHEAD_S).
     default = ["worker", "-Q", "default", "--concurrency", "3"]
-    return {
-        "probe-workers": Service(
-            "probe-workers", [*probes, "-n", f"{tag}-probes@%h", *common], " ready.", workdir
-        ),
-        "tick-worker": Service(
-            "tick-worker", [*default, "-n", f"{tag}-default@%h", *common], " ready.", workdir
-        ),
-        "beat": Service(
-            "beat",
-            ["beat", "--loglevel", "INFO", "--schedule", str(workdir / "beat")],
-            "beat: Starting",
-            workdir,
-        ),
-    }
+    running["tick-worker"] = Service(
+        "tick-worker", [*default, "-n", f"{tag}-default@%h", *common], " ready.", workdir
+    )
+    running["beat"] = Service(
+        "beat", ["beat", "--loglevel", "INFO", "--schedule", str(workdir / "beat")], "beat: Starting", workdir
+    )
+    return running
 
 
-def scheduling(options, running: dict[str, Service], broker) -> dict:
+def scheduling(options, running: dict[str, Service], broker, regions: tuple[str, ...] = (REGION,)) -> dict:
     from datetime import UTC, datetime, timedelta
 
-    from monitors import aggregator
-    from monitors.models import ProbeResult
+    from monitors.history import aggregator
+    from monitors.models import Monitor, ProbeResult
 
     # Start as a running installation is: its rollup feed current. Left behind, the feed's first run
     # would fold the throughput and timing parts' results while every probe batch waits on its lock.
     aggregator.catch_up(datetime.now(UTC), timedelta(0))
+    # One region is the workers' own (PROBE_REGION); several are named on each monitor.
+    Monitor.objects.filter(name__startswith="sched-").update(regions=[] if regions == (REGION,) else regions)
     for service in running.values():
         service.start()
     for service in running.values():
         service.wait_ready()
     first_due = spread_due_times(datetime.now(UTC) + timedelta(seconds=5), options.interval)
     end = min(first_due.values()) + timedelta(seconds=options.schedule_seconds)
-    log(f"scheduling {len(first_due)} monitors every {options.interval} s until {end:%H:%M:%S} UTC")
-    queue, backlog = f"probes.{REGION}", []
+    log(f"scheduling {len(first_due)} monitors in {len(regions)} region(s) every {options.interval} s "
+        f"until {end:%H:%M:%S} UTC")  # fmt: skip
+    queues, backlog = [f"probes.{region}" for region in regions], []
     while datetime.now(UTC) < end + timedelta(seconds=options.tick + 1):
-        backlog.append(broker.llen(queue))
+        backlog.append(sum(broker.llen(queue) for queue in queues))
         time.sleep(1)
     running["beat"].stop()
-    settle(lambda: broker.llen(queue) == 0 and ProbeResult.objects.filter(region=REGION).count(), 120)
+    in_regions = ProbeResult.objects.filter(region__in=regions)
+    settle(lambda: not any(broker.llen(queue) for queue in queues) and in_regions.count(), 120)
     for service in running.values():
         service.stop()
-    results = ProbeResult.objects.filter(region=REGION).values_list("monitor_id", "started_at", "outcome")
-    return {
+    per_region = {}
+    for region in regions:
+        results = in_regions.filter(region=region).values_list("monitor_id", "started_at", "outcome")
+        late = lateness(list(results), first_due, timedelta(seconds=options.interval), end)
+        per_region[region] = {
+            **late,
+            "probes_per_s": round(late["probed"] / options.schedule_seconds, 1),
+            # Probes started within the lag goal: a rate that only counts what was on time.
+            "on_time_per_s": round(late["on_time"] / options.schedule_seconds, 1),
+        }
+    setup = {
         "monitors": len(first_due),
         "interval_s": options.interval,
         "duration_s": options.schedule_seconds,
@@ -307,8 +321,15 @@ def scheduling(options, running: dict[str, Service], broker) -> dict:
         "batch": options.sched_batch,
         "concurrency_per_batch": options.concurrency,
         "probe_worker_processes": options.workers,
-        **lateness(list(results), first_due, timedelta(seconds=options.interval), end),
         "max_queued_batches": max(backlog, default=0),
+    }
+    if regions == (REGION,):
+        return {**setup, **per_region[REGION]}
+    return {
+        **setup,
+        "regions": per_region,
+        "probes_per_s": round(sum(r["probes_per_s"] for r in per_region.values()), 1),
+        "on_time_per_s": round(sum(r["on_time_per_s"] for r in per_region.values()), 1),
     }
 
 
@@ -355,6 +376,7 @@ def lateness(results: list, first_due: dict, interval, end) -> dict:
         "duplicates": sum(count - 1 for count in seen.values()),
         "early": early,
         "lag_ms": percentiles(lags),
+        "on_time": sum(lag <= GOALS["lag_p99_ms"] for lag in lags),
         "lag_p99_ms_per_interval": [percentiles(v)["p99"] for _, v in sorted(per_interval.items())],
         "not_ok": {name: count for name, count in outcomes.items() if name != "ok"},
     }
@@ -451,8 +473,9 @@ def main() -> None:
     broker = redis.Redis.from_url(os.environ["REDIS_URL"])
     workdir = Path(tempfile.mkdtemp(prefix="bench-probes-"))
     running = services(options, workdir)
+    regional = services(options, workdir, TWO_REGIONS)
     from monitors.fakeprovider.provider import ProviderSpec
-    from monitors.fakeprovider.testing import FakeFleet
+    from tests.fakefleet import FakeFleet
 
     providers = [ProviderSpec(name, dialect, 0, KEY) for name, dialect, *_ in TARGETS]
     fleets = [FakeFleet(providers, api_key=KEY) for _ in range(options.fakes)]
@@ -479,9 +502,14 @@ def main() -> None:
             figures["timing"] = timing(options, targets, monitor_ids, fake_pids)
         if "scheduling" in options.only:
             figures["scheduling"] = scheduling(options, running, broker)
+        if "regions" in options.only:
+            two = scheduling(options, regional, broker, TWO_REGIONS)
+            if "scheduling" in figures:  # on time in both regions, against twice one region on its own
+                two["adds_up"] = round(two["on_time_per_s"] / (2 * figures["scheduling"]["on_time_per_s"]), 3)
+            figures["regions"] = two
         figures["load_average_at_end"] = os.getloadavg()
     finally:
-        for service in running.values():
+        for service in [*running.values(), *regional.values()]:
             service.stop()
         for fleet in fleets:
             fleet.stop()

@@ -12,9 +12,14 @@ measured in the same run:
   a) the app server docker-compose runs (granian, WSGI) serving / and /api/v2/summary.json, against the
      same server returning a constant response of the same size;
   b) the front proxy docker-compose ships (deploy/nginx/statuspage.conf, nginx run natively) in front of
-     it, against the same nginx serving the same bytes as static files;
+     it, against the same nginx serving the same bytes as static files (gzip_static for the compressed
+     variant); each measured with no Accept-Encoding and with a browser's, every variant warmed first,
+     and every proxied response's X-Cache tallied (a ratio over misses would measure the app, not the
+     cache);
   c) the snapshot's render time with 1 day and with 90 days of probe history (50 monitors, one probe
-     every 30 s: 13 million rows), and gunicorn beside granian for the app-server choice.
+     every 30 s: 13 million rows), and gunicorn beside granian for the app-server choice (the `bench`
+     extra installs it: pip install -e '.[bench]');
+  d) what a first view of the page transfers: the HTML, its stylesheets and scripts, gzipped.
 The last line printed is one JSON object with every figure.
 """
 
@@ -45,6 +50,8 @@ BENCH_DB = "statuspage_bench_serve"
 COMPONENTS, GROUPS = 50, 10
 PROBE_INTERVAL_S = 30
 PATHS = ("/", "/api/v2/summary.json")
+# What wrk sends: nothing (a script or a poller) and what Chromium sends; the goal holds for both.
+ENCODINGS = {"identity": "", "browser": "gzip, deflate, br, zstd"}
 GRANIAN_WORKERS = 2  # docker-compose's web service runs the same command (see the report)
 
 
@@ -118,19 +125,46 @@ def stop(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def wrk(url: str, duration: int, connections: int) -> dict[str, float]:
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url],
-        capture_output=True, text=True, check=True, timeout=duration + 30,
-    ).stdout  # fmt: skip
+# Counts each response's X-Cache header across wrk's threads; run against every server alike, so the
+# per-response Lua call costs each side the same.
+TALLY_LUA = """
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function init(args) tally = {} end
+function response(status, headers, body)
+  local state = headers["X-Cache"] or "none"
+  tally[state] = (tally[state] or 0) + 1
+end
+function done(summary, latency, requests)
+  for _, thread in ipairs(threads) do
+    for state, count in pairs(thread:get("tally")) do
+      io.write(string.format("x-cache %s %d\\n", state, count))
+    end
+  end
+end
+"""
+
+
+def wrk(url: str, duration: int, connections: int, encoding: str = "", script: Path | None = None) -> dict:
+    argv = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency"]
+    if encoding:
+        argv += ["-H", f"Accept-Encoding: {encoding}"]
+    if script:
+        argv += ["-s", str(script)]
+    argv.append(url)
+    out = subprocess.run(argv, capture_output=True, text=True, check=True, timeout=duration + 30).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
     p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", out)
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99[2]]
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    tally: dict[str, int] = {}
+    for state, count in re.findall(r"^x-cache (\S+) (\d+)$", out, re.MULTILINE):
+        tally[state] = tally.get(state, 0) + int(count)
     return {
         "rps": round(rps),
         "p99_ms": round(float(p99[1]) * scale, 2),
         "non_2xx": int(errors[1]) if errors else 0,
+        **({"x_cache": tally} if tally.keys() - {"none"} else {}),
     }
 
 
@@ -244,7 +278,7 @@ def add_history(now: datetime, first_day: int, last_day: int) -> int:
     import psycopg
     from django.db import connection
 
-    from monitors import partitions
+    from monitors.history import partitions
 
     today = now.date()
     partitions.ensure(today - timedelta(days=last_day), today + timedelta(days=1))
@@ -293,7 +327,7 @@ def add_history(now: datetime, first_day: int, last_day: int) -> int:
 
 def render_times(repeat: int) -> list[float]:
     """Milliseconds to render the whole snapshot (page, partials, API, feeds, badges) from the database."""
-    from statuspage.public.build import build
+    from statuspage.serving.snapshot import build
 
     times = []
     for _ in range(repeat):
@@ -312,7 +346,7 @@ def history_independence(days: int, rounds: int = 4, repeat: int = 5) -> dict:
     """
     from django.db import connection
 
-    from monitors import partitions
+    from monitors.history import partitions
 
     today = partitions.name(datetime.now(UTC).date())
     with connection.cursor() as cursor:
@@ -381,6 +415,7 @@ http {{
     server {{
         listen 127.0.0.1:{static_port};
         root {tmp}/static;
+        gzip_static on;
         location = / {{ try_files /index.html =404; }}
     }}
 }}
@@ -408,12 +443,17 @@ def serving(
         stack, granian_command("statuspage.wsgi:application", app_port), env, f"http://127.0.0.1:{app_port}/"
     )
     bodies = {}
+    static = tmp / "static"
+    (static / "api" / "v2").mkdir(parents=True)
     for path in PATHS:
-        body = httpx.get(f"http://127.0.0.1:{app_port}{path}").content
-        file = tmp / ("index.html" if path == "/" else "summary.json")
-        file.write_bytes(body)
-        bodies[path] = str(file)
+        plain = httpx.get(f"http://127.0.0.1:{app_port}{path}", headers={"Accept-Encoding": ""}).content
+        name = "index.html" if path == "/" else "api/v2/summary.json"
+        (static / name).write_bytes(plain)
+        # The app's own gzip bytes, served by gzip_static: the static side sends what the app sends.
+        (static / f"{name}.gz").write_bytes(as_sent(f"http://127.0.0.1:{app_port}{path}"))
+        bodies[path] = str(static / name)
     results["body_bytes"] = {path: Path(file).stat().st_size for path, file in bodies.items()}
+    results["first_view_bytes"] = first_view(f"http://127.0.0.1:{app_port}")
 
     const_port = free_port()
     const_env = {**env, "BENCH_CONSTANT_BODIES": json.dumps(bodies), "PYTHONPATH": str(ROOT / "bench")}
@@ -421,10 +461,6 @@ def serving(
         stack, granian_command("serve:constant_app", const_port), const_env, f"http://127.0.0.1:{const_port}/"
     )
 
-    static = tmp / "static"
-    (static / "api" / "v2").mkdir(parents=True)
-    shutil.copy(bodies["/"], static / "index.html")
-    shutil.copy(bodies["/api/v2/summary.json"], static / "api" / "v2" / "summary.json")
     proxy_port, static_port = free_port(), free_port()
     for name in ("cache", "body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (tmp / name).mkdir()
@@ -433,29 +469,65 @@ def serving(
                                         proxy=nginx_proxy_config(tmp, app_port, proxy_port)))  # fmt: skip
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     start(stack, [nginx, "-c", str(config), "-g", "daemon off;"], env, f"http://127.0.0.1:{static_port}/")
+    script = tmp / "tally.lua"
+    script.write_text(TALLY_LUA)
 
-    for path in PATHS:  # a reader has been here before: the proxy's cache holds the page, as in a surge
-        httpx.get(f"http://127.0.0.1:{proxy_port}{path}")
     # The machine is shared (other work, and wrk itself): the four servers take turns, several rounds,
-    # and each keeps its best round, so a burst of outside load does not decide a ratio.
-    targets = {"granian_app": app_port, "granian_constant": const_port, "nginx_proxy_cache": proxy_port,
-               "nginx_static": static_port}  # fmt: skip
+    # and each keeps its best round, so a burst of outside load does not decide a ratio. The constant
+    # app answers identity only, so the app's figures are taken without Accept-Encoding.
+    proxies = {"nginx_proxy_cache": proxy_port, "nginx_static": static_port}
+    apps = {"granian_app": app_port, "granian_constant": const_port}
     for path in PATHS:
-        runs: dict[str, list[dict[str, float]]] = {name: [] for name in targets}
-        for _ in range(rounds):
-            for name, port in targets.items():
-                runs[name].append(wrk(f"http://127.0.0.1:{port}{path}", duration, connections))
-        best = {name: max(found, key=lambda r: r["rps"]) for name, found in runs.items()}
-        results["page" if path == "/" else "summary"] = {
-            **best,
-            "app_over_constant": round(best["granian_app"]["rps"] / best["granian_constant"]["rps"], 3),
-            "proxy_over_static": round(best["nginx_proxy_cache"]["rps"] / best["nginx_static"]["rps"], 3),
-            "rounds_rps": {name: [r["rps"] for r in found] for name, found in runs.items()},
-        }
+        for encoding in ENCODINGS.values():  # a reader has been here before: every variant is cached
+            for _ in range(2):
+                httpx.get(f"http://127.0.0.1:{proxy_port}{path}", headers={"Accept-Encoding": encoding})
+        figures: dict = {}
+        for label, encoding in ENCODINGS.items():
+            targets = {**proxies, **(apps if label == "identity" else {})}
+            runs: dict[str, list[dict]] = {name: [] for name in targets}
+            for _ in range(rounds):
+                for name, port in targets.items():
+                    runs[name].append(wrk(f"http://127.0.0.1:{port}{path}", duration, connections,
+                                          encoding, script))  # fmt: skip
+            best = {name: max(found, key=lambda r: r["rps"]) for name, found in runs.items()}
+            figures[label] = {
+                **best,
+                "proxy_over_static": round(best["nginx_proxy_cache"]["rps"] / best["nginx_static"]["rps"], 3),
+                "rounds_rps": {name: [r["rps"] for r in found] for name, found in runs.items()},
+            }
+            if label == "identity":
+                figures["app_over_constant"] = round(
+                    best["granian_app"]["rps"] / best["granian_constant"]["rps"], 3
+                )
+        figures["proxy_over_static"] = min(figures[label]["proxy_over_static"] for label in ENCODINGS)
+        results["page" if path == "/" else "summary"] = figures
     return results
 
 
+def as_sent(url: str) -> bytes:
+    """The body as it crossed the wire to a client that accepts gzip (compressed, if the server did)."""
+    with httpx.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as response:
+        return b"".join(response.iter_raw())
+
+
+def first_view(base: str) -> dict[str, int]:
+    """Bytes a browser's first visit to / transfers, gzipped as served: the HTML and what it links."""
+    html = httpx.get(f"{base}/").text
+    sizes = {"html": len(as_sent(f"{base}/")), "css": 0, "js": 0}
+    for kind, pattern in (("css", r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"'),
+                          ("js", r'<script[^>]+src="([^"]+)"')):  # fmt: skip
+        for href in re.findall(pattern, html):
+            sizes[kind] += len(as_sent(str(httpx.URL(f"{base}/").join(href))))
+    sizes["total"] = sizes["html"] + sizes["css"] + sizes["js"]
+    sizes["html_per_component"] = round(sizes["html"] / COMPONENTS)
+    return sizes
+
+
 def gunicorn_beside(stack: ExitStack, env: dict[str, str], duration: int, connections: int) -> dict:
+    try:
+        import gunicorn  # noqa: F401
+    except ImportError:
+        return {"skipped": "gunicorn is not installed: pip install -e '.[bench]'"}
     port = free_port()
     process = start(stack, gunicorn_command(port), env, f"http://127.0.0.1:{port}/")
     figures = {path: max((wrk(f"http://127.0.0.1:{port}{path}", duration, connections) for _ in range(2)),
@@ -469,7 +541,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--quick", action="store_true", help="1/10 of the history: 9 days instead of 90")
-    parser.add_argument("--duration", type=int, default=4, help="seconds per wrk run")
+    parser.add_argument("--duration", type=int, default=6, help="seconds per wrk run")
     parser.add_argument("--rounds", type=int, default=3, help="turns each server takes per path")
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--keep-db", action="store_true")

@@ -24,11 +24,13 @@ THRESHOLD_OPTIONS = frozenset(f.name for f in fields(state.Thresholds)) - {
 
 
 class MonitorStatus(models.TextChoices):
-    UP = "up", "Up"
-    DEGRADED = "degraded", "Degraded"
-    DOWN = "down", "Down"
-    UNKNOWN = "unknown", "Unknown"
-    PAUSED = "paused", "Paused"
+    """The state machine's statuses (monitors/state.py spells them), as the model's choices."""
+
+    UP = state.UP, "Up"
+    DEGRADED = state.DEGRADED, "Degraded"
+    DOWN = state.DOWN, "Down"
+    UNKNOWN = state.UNKNOWN, "Unknown"
+    PAUSED = state.PAUSED, "Paused"
 
 
 class Provider(models.Model):
@@ -109,9 +111,6 @@ class Monitor(models.Model):
     def interval(self) -> timedelta:
         return timedelta(seconds=self.interval_s)
 
-    def probe_regions(self, default: str) -> list[str]:
-        return list(self.regions) or [default]
-
     def thresholds(self) -> state.Thresholds:
         tuned = {k: v for k, v in self.options.items() if k in THRESHOLD_OPTIONS}
         return state.Thresholds(
@@ -169,7 +168,7 @@ class Monitor(models.Model):
 class ProbeResult(models.Model):
     """One probe's measurements and its single outcome.
 
-    The table is partitioned by day of `started_at` (monitors/partitions.py), so its database key is
+    The table is partitioned by day of `started_at` (monitors/history/partitions.py), so its database key is
     (id, started_at); (monitor, started_at, region) is unique, which is how a replayed batch is caught.
     Nothing on the public side reads this table: history comes from the rollups below.
     """
@@ -252,7 +251,7 @@ class HourlyRollup(Rollup):
 class RollupProgress(models.Model):
     """The rollups' watermarks, one row: every stored result that started before `through` is in them,
     and the daily rollups hold exactly the hourly ones of the hours before `folded` (null: daily
-    rollups are written with the hourly ones). monitors/aggregator.py moves both on."""
+    rollups are written with the hourly ones). monitors/history/aggregator.py moves both on."""
 
     through = models.DateTimeField(null=True)
     folded = models.DateTimeField(null=True)
@@ -274,7 +273,7 @@ class DailyRollup(Rollup):
 
 
 class RollupTotal(models.Model):
-    """Daily rollups of the days before `through` added up per monitor and region (monitors/upkeep.py
+    """Daily rollups of the days before `through` added up per monitor and region (monitors/history/upkeep.py
     folds in each day once no rebuild can change it): /metrics adds only the daily rows since."""
 
     monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="+", db_index=False)

@@ -33,16 +33,7 @@ class Outcome(StrEnum):
     def is_success(self) -> bool:
         return self in SUCCESS
 
-    @property
-    def is_provider_fault(self) -> bool:
-        return self in PROVIDER_FAULTS
-
-    @property
-    def is_ours(self) -> bool:
-        return self in OURS
-
 
 SUCCESS = frozenset({Outcome.OK, Outcome.SLOW})
 THROTTLED = frozenset({Outcome.RATE_LIMITED})
 OURS = frozenset({Outcome.AUTH_ERROR, Outcome.QUOTA_EXHAUSTED, Outcome.CLIENT_ERROR})
-PROVIDER_FAULTS = frozenset(Outcome) - SUCCESS - THROTTLED - OURS

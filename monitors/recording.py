@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
 
-from monitors import aggregator, results, rollups, state
+from monitors import state
+from monitors.history import aggregator, results, rollups
 from monitors.models import Monitor, MonitorStatus, StateChange
 from monitors.probes.base import Observation
 
@@ -21,7 +22,7 @@ def record(observations: Sequence[Observation], *, on_change: Callable[[], None]
     (the doorbell for the status side); the StateChange rows are the real hand-off.
 
     Safe to apply twice: results already stored (a retried task) are skipped whole, so they move
-    neither state nor rollups a second time. Rollups take the results from monitors/aggregator.py.
+    neither state nor rollups a second time. Rollups take the results from monitors/history/aggregator.py.
     """
     unique = {results.key(o): o for o in reversed(observations)}  # one per key, the first one given
     if not unique:

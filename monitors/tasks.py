@@ -12,7 +12,8 @@ from celery.signals import worker_process_init
 from django.conf import settings
 from django.utils import timezone
 
-from monitors import aggregator, scheduling, upkeep
+from monitors import probes, scheduling
+from monitors.history import aggregator, upkeep
 from monitors.models import Monitor
 from monitors.recording import record, sweep_stale
 
@@ -31,8 +32,6 @@ START_AHEAD_S = 0.2
 def load_probe_stack(**_: object) -> None:
     """In each worker process as it starts: otherwise its first batch pays for importing the probe stack
     (aiohttp, httpx, every kind) with its probes already due. The web process never loads it."""
-    from monitors import probes
-
     for module in ("monitors.engine", *probes.KINDS.values()):
         importlib.import_module(module)
 

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "statuspage.public",
     "statuspage.api",
     "statuspage.subscriptions",
+    "statuspage.pipeline",  # connects the status chain's links (statuspage/pipeline/chain.py)
     "django_ratelimit",
     "statuspage.operators",
     "axes",
@@ -136,7 +137,7 @@ STATUSPAGE_CONFIG = env_str("STATUSPAGE_CONFIG", "")
 API_KEY_ENV_ALLOWED = env_list("API_KEY_ENV_ALLOWED", "")
 PROBE_BUDGET_USD_MONTHLY = env_float("PROBE_BUDGET_USD_MONTHLY", 0.0, minimum=0)
 
-# --- History: raw results, rollups, retention (monitors/partitions.py, aggregator.py) -----------
+# --- History: raw results, rollups, retention (monitors/history/partitions.py, aggregator.py) ---
 RAW_RESULT_RETENTION_DAYS = env_int("RAW_RESULT_RETENTION_DAYS", 30, minimum=1, maximum=3_650)
 HOURLY_ROLLUP_RETENTION_DAYS = env_int("HOURLY_ROLLUP_RETENTION_DAYS", 90, minimum=2, maximum=36_500)
 # Rollups lag results by up to feed + settle; a longer feed period rewrites each rollup row less often.
@@ -225,7 +226,7 @@ AXES_CLIENT_IP_CALLABLE = "statuspage.subscriptions.throttle.client_ip"  # the t
 ADMIN_REQUIRE_2FA = env_bool("ADMIN_REQUIRE_2FA", False)
 OTP_TOTP_ISSUER = SITE_NAME
 
-# --- Public page serving (statuspage/public/snapshot.py) ----------------------------------------
+# --- Public page serving (statuspage/serving/snapshot.py) ---------------------------------------
 # How often each web process reads the page version (one tiny query); a change is visible after this.
 PAGE_VERSION_TTL = env_float("PAGE_VERSION_TTL", 1.0, minimum=0, maximum=60)
 # The snapshot is re-rendered this often even without a change, so uptime bars and charts move on.

@@ -27,6 +27,6 @@ urlpatterns = [
 ]
 
 # Clean error pages (JSON under /api/), never a stack trace.
-handler400 = "statuspage.public.errors.bad_request"
-handler404 = "statuspage.public.errors.not_found"
-handler500 = "statuspage.public.errors.server_error"
+handler400 = "statuspage.serving.errors.bad_request"
+handler404 = "statuspage.serving.errors.not_found"
+handler500 = "statuspage.serving.errors.server_error"

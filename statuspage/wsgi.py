@@ -1,4 +1,4 @@
-"""WSGI entry point: snapshot paths are answered from memory before Django (statuspage/public/fastpath.py)."""
+"""WSGI entry point: snapshot paths are answered from memory before Django (serving/fastpath.py)."""
 
 import os
 
@@ -7,6 +7,6 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "statuspage.settings")
 django_application = get_wsgi_application()
 
-from statuspage.public.fastpath import SnapshotFastPath  # noqa: E402 - needs Django set up first
+from statuspage.serving.fastpath import SnapshotFastPath  # noqa: E402 - needs Django set up first
 
 application = SnapshotFastPath(django_application)

@@ -55,7 +55,7 @@ ALTER SEQUENCE monitors_proberesult_id_seq OWNED BY monitors_proberesult.id;
 def create_partitions(apps, schema_editor):
     from datetime import timedelta
 
-    from monitors import partitions
+    from monitors.history import partitions
 
     with schema_editor.connection.cursor() as cursor:
         cursor.execute("SELECT min(started_at), max(started_at) FROM monitors_proberesult_unpartitioned")

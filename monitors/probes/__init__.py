@@ -16,7 +16,7 @@ KINDS: dict[str, str] = {
     "openai": "monitors.probes.openai",
     "anthropic": "monitors.probes.anthropic",
     "gemini": "monitors.probes.gemini",
-    "models": "monitors.probes.models",
+    "models": "monitors.probes.model_list",
     "http": "monitors.probes.http",
     "upstream": "monitors.probes.upstream",
 }

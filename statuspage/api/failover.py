@@ -9,14 +9,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from monitors.models import Monitor
+from monitors.models import Monitor, MonitorStatus
 from monitors.state import is_stale
 from statuspage.lib.timefmt import iso_ms
-from statuspage.public import history
+from statuspage.readmodel import history
 
 CHAT_KINDS = frozenset({"openai", "anthropic", "gemini"})
 NOT_CANDIDATES = frozenset({"upstream", "http"})  # they say nothing about a model being usable
-HEALTH_ORDER = {"up": 0, "degraded": 1, "unknown": 2, "down": 3}
+HEALTH_ORDER = {
+    MonitorStatus.UP: 0,
+    MonitorStatus.DEGRADED: 1,
+    MonitorStatus.UNKNOWN: 2,
+    MonitorStatus.DOWN: 3,
+}
 FAMILY = re.compile(r"[a-z0-9][a-z0-9._-]{0,49}")
 # A 400 quotes at most this much of the caller's value, and names at most this many known capabilities.
 ECHO_LIMIT = 60
@@ -108,11 +113,13 @@ def recommend(now: datetime, query: Query = Query(None, None)) -> dict[str, Any]
     recent = history.recent_latency([m.pk for m in monitors], now)
     rows = []
     for monitor in monitors:
-        if monitor.status == "paused":
+        if monitor.status == MonitorStatus.PAUSED:
             continue
         # No recent result: what the monitor last said is not evidence now (the page notes it too).
         stale = is_stale(monitor.last_probe_at, monitor.interval, now, monitor.thresholds())
-        rows.append((monitor, "unknown" if stale else monitor.status, stale, recent.get(monitor.pk)))
+        rows.append(
+            (monitor, MonitorStatus.UNKNOWN if stale else monitor.status, stale, recent.get(monitor.pk))
+        )
     rows.sort(key=lambda r: (HEALTH_ORDER.get(r[1], 9), _speed(r[3]), r[0].provider.name, r[0].name))
     candidates = [_candidate(rank, *row) for rank, row in enumerate(rows, start=1)]
     return {
@@ -143,7 +150,7 @@ def _candidate(
         "monitor": monitor.name,
         "capabilities": sorted(capabilities(monitor)),
         "status": status,
-        "healthy": status == "up",
+        "healthy": status == MonitorStatus.UP,
         "ttft_p50_ms": _round(figures.ttft_p50_ms if figures else None),
         "latency_p50_ms": _round(figures.latency_p50_ms if figures else None),
         "success_ratio": figures.success_ratio if figures else None,

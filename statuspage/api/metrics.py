@@ -9,7 +9,7 @@ from django.utils import timezone
 from monitors import cost
 from monitors.models import Monitor, MonitorStatus
 from statuspage.components.models import Component, ComponentStatus
-from statuspage.public import history
+from statuspage.readmodel import history
 
 
 def render() -> str:

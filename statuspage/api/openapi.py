@@ -6,9 +6,9 @@ from typing import Any
 
 from django.conf import settings
 
-from statuspage.api.documents import PATHS
 from statuspage.components.models import ComponentStatus
 from statuspage.incidents.models import Impact, IncidentStatus
+from statuspage.readmodel.v2 import PATHS
 
 TIME = {"type": "string", "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$"}
 MAYBE_TIME = {"anyOf": [TIME, {"type": "null"}]}

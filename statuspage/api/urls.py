@@ -3,7 +3,7 @@
 from django.urls import path, re_path
 
 from statuspage.api import views
-from statuspage.api.documents import PATHS
+from statuspage.readmodel.v2 import PATHS
 
 urlpatterns = [
     *(path(p.lstrip("/"), views.document(p), name="api-" + p.rsplit("/", 1)[-1]) for p in PATHS),

@@ -12,11 +12,10 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from statuspage.api import failover, metrics, openapi
-from statuspage.public import artifacts as a
-from statuspage.public import errors
-from statuspage.public.serving import lazy_response, snapshot_response, to_response
-from statuspage.public.snapshot import store
-from statuspage.public.views import guard
+from statuspage.serving import artifacts as a
+from statuspage.serving import errors
+from statuspage.serving.responses import guard, lazy_response, snapshot_response, to_response
+from statuspage.serving.snapshot import store
 
 WITH_PREFLIGHT = ("GET", "HEAD", "OPTIONS")
 SAFE = ("GET", "HEAD")

@@ -7,6 +7,8 @@ import string
 from django.db import models, transaction
 from django.utils import timezone
 
+from monitors.models import MonitorStatus
+from statuspage.lib.chain import Link
 from statuspage.lib.ids import public_id
 
 
@@ -45,7 +47,7 @@ class ComponentGroup(models.Model):
 
 
 GROUP_SEPARATOR = " · "
-_REGION_WORDS = {"degraded": "degraded", "down": "failing"}
+_REGION_WORDS = {MonitorStatus.DEGRADED: "degraded", MonitorStatus.DOWN: "failing"}
 
 
 class Component(models.Model):
@@ -87,8 +89,6 @@ class Component(models.Model):
         """Move to `new_status`, log the interval boundary that uptime is computed from, and queue the
         subscribers' component webhooks, all in one transaction: a change is never announced without
         being made, nor made without being announced. The same status again writes nothing."""
-        from statuspage.subscriptions import outbox  # the next stage downstream; it imports this module
-
         if new_status == self.status:
             return False
         with transaction.atomic():
@@ -97,7 +97,7 @@ class Component(models.Model):
             )
             self.status, self.status_changed_at = new_status, now
             self.save(update_fields=["status", "status_changed_at", "updated_at"])
-            outbox.enqueue_component_change(change)
+            announce_change(change)
         return True
 
     def regional_notes(self) -> list[str]:
@@ -106,7 +106,7 @@ class Component(models.Model):
         seen: dict[str, str] = {}
         for monitor in self.monitors.all():
             for region, status in monitor.outvoted_regions().items():
-                if seen.get(region) != "down":
+                if seen.get(region) != MonitorStatus.DOWN:
                     seen[region] = status
         return [f"{_REGION_WORDS[status]} in {region}" for region, status in sorted(seen.items())]
 
@@ -138,3 +138,7 @@ class ComponentStatusChange(models.Model):
             n, digit = divmod(n, 36)
             digits = _BASE36[digit] + digits
         return digits.rjust(12, "0")
+
+
+# Queues the subscribers' component webhooks (subscriptions.outbox), in the change's transaction.
+announce_change: Link[[ComponentStatusChange], int] = Link("components.announce_change")

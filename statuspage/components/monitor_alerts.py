@@ -10,7 +10,10 @@ from django.urls import reverse
 
 from monitors.models import Monitor
 from monitors.state import is_stale
-from statuspage.subscriptions.alerts import alert_operators
+from statuspage.lib.chain import Link
+
+# Emails the operators once per key (subscriptions.alerts).
+alert_operators: Link[[str, str, str], bool] = Link("components.monitor_alerts.alert_operators")
 
 LISTED = 20
 

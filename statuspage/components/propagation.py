@@ -7,15 +7,21 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import QuerySet
 
-from monitors.models import MonitorStatus, StateChange
+from monitors.models import Monitor, MonitorStatus, StateChange
 from statuspage.components import monitor_alerts, status
 from statuspage.components.models import Component
-from statuspage.incidents.models import Incident
 from statuspage.lib import pageversion
+from statuspage.lib.chain import Link
 
 BATCH = 500
 
 Changes = list[tuple[Component, str]]  # (component, its status before)
+
+# Downstream (connected in statuspage/pipeline/chain.py): incident automation reacts to the changes in
+# their transaction; maintenance windows are the incidents room's to say.
+components_changed: Link[[Changes, datetime], object] = Link("propagation.components_changed")
+upstream_moved: Link[[Monitor, str, datetime], None] = Link("propagation.upstream_moved")
+in_maintenance: Link[[list[int]], set[int]] = Link("propagation.in_maintenance")
 
 
 def propagate(now: datetime) -> tuple[int, Changes]:
@@ -24,8 +30,6 @@ def propagate(now: datetime) -> tuple[int, Changes]:
 
     Returns how many were processed and (component, old_status) for each component that changed.
     """
-    from statuspage.incidents import automation  # the next stage downstream
-
     with transaction.atomic():
         pending = list(
             StateChange.objects.select_for_update(skip_locked=True)
@@ -37,10 +41,10 @@ def propagate(now: datetime) -> tuple[int, Changes]:
             return 0, []
         monitor_ids = {change.monitor_id for change in pending if not change.region}
         changed = recompute(Component.objects.filter(monitors__in=monitor_ids).distinct(), now)
-        automation.on_component_changes(changed, now)
+        components_changed(changed, now)
         for change in pending:
             if change.monitor.kind == "upstream" and not change.region:
-                automation.note_upstream(change.monitor, change.new_status, change.since or change.created_at)
+                upstream_moved(change.monitor, change.new_status, change.since or change.created_at)
         if any(
             change.region or MonitorStatus.UNKNOWN in (change.old_status, change.new_status)
             for change in pending
@@ -69,7 +73,7 @@ def target_status(component: Component, now: datetime, in_maintenance: bool) -> 
 def recompute(components: QuerySet[Component], now: datetime) -> Changes:
     """Derive each component's status from its monitors and save the ones that changed."""
     components = list(components.prefetch_related("monitors"))
-    maintained = Incident.objects.components_in_maintenance([c.pk for c in components])
+    maintained = in_maintenance([c.pk for c in components])
     changed = []
     for component in components:
         new = target_status(component, now, component.pk in maintained)
@@ -81,10 +85,8 @@ def recompute(components: QuerySet[Component], now: datetime) -> Changes:
 
 def refresh(components: QuerySet[Component], now: datetime) -> Changes:
     """Recompute at once (an operator set or cleared an override) and let incident automation react."""
-    from statuspage.incidents import automation  # the next stage downstream
-
     changed = recompute(components, now)
-    automation.on_component_changes(changed, now)
+    components_changed(changed, now)
     return changed
 
 

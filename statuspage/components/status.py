@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from monitors.models import MonitorStatus
 from statuspage.components.models import ComponentStatus
 
 # Monitor statuses that say something about the provider; unknown (stale, misconfigured) and paused
 # monitors are left out rather than counted as healthy.
-_EVIDENCE = {"up", "degraded", "down"}
+_EVIDENCE = {MonitorStatus.UP, MonitorStatus.DEGRADED, MonitorStatus.DOWN}
 
 
 def derive(
@@ -34,11 +35,11 @@ def derive(
     statuses = [s for s in monitor_statuses if s in _EVIDENCE]
     if not statuses:
         return ComponentStatus.OPERATIONAL if current == ComponentStatus.UNDER_MAINTENANCE else current
-    down = statuses.count("down")
+    down = statuses.count(MonitorStatus.DOWN)
     if down == len(statuses):
         return ComponentStatus.MAJOR_OUTAGE
     if down:
         return ComponentStatus.PARTIAL_OUTAGE
-    if "degraded" in statuses:
+    if MonitorStatus.DEGRADED in statuses:
         return ComponentStatus.DEGRADED_PERFORMANCE
     return ComponentStatus.OPERATIONAL

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from monitors import uptime as definition
+from monitors.history import uptime as definition
 from statuspage.components.models import Component, ComponentStatusChange
 
 

@@ -12,10 +12,9 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from statuspage.incidents import delivery_overview, detection, services
+from statuspage.incidents import audit, delivery_overview, detection, services
 from statuspage.incidents.admin_views import OperatorViews
 from statuspage.incidents.models import OPEN_INCIDENT, Incident, UpdateTemplate
-from statuspage.operators import audit
 
 
 def awaiting_approval() -> QuerySet[Incident]:

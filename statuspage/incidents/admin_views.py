@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from statuspage.incidents import admin_forms, preview, services
+from statuspage.incidents import admin_forms, maintenance, preview, services
 from statuspage.incidents.models import Incident, IncidentStatus, IncidentUpdate, UpdateTemplate
 from statuspage.subscriptions.models import Delivery
 
@@ -133,7 +133,7 @@ class OperatorViews:
             if done := self._posted_before(request, data["request_key"]):
                 return self._to_incident(done.incident)
             try:
-                window = services.schedule_maintenance(
+                window = maintenance.schedule(
                     name=data["name"], body=data["body"], components=data["components"],
                     starts_at=data["starts_at"], ends_at=data["ends_at"], notify=data["notify"],
                     remind_at=form.remind_at, author=request.user, request_key=data["request_key"],

@@ -31,6 +31,7 @@ from statuspage.components.models import Component, ComponentStatus, worst
 from statuspage.components.propagation import Changes, expire_overrides
 from statuspage.incidents import maintenance, services
 from statuspage.incidents.models import Impact, Incident, IncidentStatus
+from statuspage.lib.chain import Link
 from statuspage.lib.timefmt import iso_ms
 
 HEALTHY = frozenset({ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE})
@@ -44,6 +45,9 @@ SEVERE = frozenset({Impact.MAJOR, Impact.CRITICAL})
 UPSTREAM_LOOKBACK = timedelta(hours=6)  # an upstream page admitting an outage after we resolved it
 
 RESOLVED = "This incident has been resolved."
+
+# Emails the operators once per key (subscriptions.alerts).
+alert_operators: Link[[str, str, str], bool] = Link("incidents.automation.alert_operators")
 
 
 @transaction.atomic
@@ -222,8 +226,6 @@ def _open(items: Changes, now: datetime) -> Incident:
 
 def _ask_for_approval(incident: Incident, components: list[Component]) -> None:
     """A held incident is invisible until someone approves it: operators must hear of it at once."""
-    from statuspage.subscriptions.alerts import alert_operators  # the next stage downstream
-
     url = settings.SITE_URL + reverse("admin:incidents_incident_change", args=[incident.pk])
     body = (
         f"Our probes opened a {incident.get_impact_display().lower()} incident that waits for approval "

@@ -15,7 +15,7 @@ from django.utils import timezone
 from statuspage.components.models import Component, ComponentStatus
 from statuspage.components.propagation import Changes, target_status
 from statuspage.incidents import services
-from statuspage.incidents.models import Impact, Incident, IncidentStatus
+from statuspage.incidents.models import Impact, Incident, IncidentStatus, IncidentUpdate
 
 STARTED = "Scheduled maintenance is in progress. We will update when it is complete."
 COMPLETED = "The scheduled maintenance has been completed."
@@ -29,21 +29,31 @@ def schedule(
     components: Iterable[Component],
     starts_at: datetime,
     ends_at: datetime,
+    notify: bool = True,
+    remind_at: datetime | None = None,
     author=None,
     now: datetime | None = None,
+    request_key: str = "",
 ) -> Incident:
-    """Announce a window; `advance` starts and completes it."""
+    """Announce a window; `advance` starts and completes it, `reminders` reminds before it.
+
+    A `request_key` already used (a form submitted twice) returns the window it scheduled.
+    """
+    if request_key and (done := IncidentUpdate.objects.filter(request_key=request_key).first()):
+        return done.incident
     if ends_at <= starts_at:
-        raise ValueError("a maintenance window must end after it starts")
+        raise ValueError("A maintenance window must end after it starts.")
+    if remind_at is not None and remind_at >= starts_at:
+        raise ValueError("A reminder is sent before the window starts.")
     now = now or timezone.now()
-    components = list(components)
     incident = Incident.objects.create(
         kind=Incident.Kind.MAINTENANCE, name=name, impact=Impact.MAINTENANCE, status=IncidentStatus.SCHEDULED,
         scheduled_for=starts_at, scheduled_until=ends_at, started_at=starts_at, created_at=now,
-        updated_at=now, detection={"method": "operator"},
+        updated_at=now, remind_at=remind_at, detection={"method": "operator"},
     )  # fmt: skip
-    incident.components.set(components)
-    services.post_update(incident, status=IncidentStatus.SCHEDULED, body=body, author=author, now=now)
+    incident.components.set(list(components))
+    services.post_update(incident, status=IncidentStatus.SCHEDULED, body=body, notify=notify, author=author,
+                         now=now, request_key=request_key)  # fmt: skip
     return incident
 
 

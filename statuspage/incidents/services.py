@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from statuspage.components.models import Component
-from statuspage.incidents.models import Impact, Incident, IncidentStatus, IncidentUpdate, UpdateRevision
+from statuspage.incidents.models import Incident, IncidentStatus, IncidentUpdate, UpdateRevision
 from statuspage.lib import pageversion
-from statuspage.subscriptions import outbox
+from statuspage.lib.chain import Link
+
+# Delivery rows for each subscriber (subscriptions.outbox), in the update's transaction.
+announce_update: Link[[IncidentUpdate], int] = Link("incidents.services.announce_update")
 
 
 @transaction.atomic
@@ -179,39 +182,6 @@ def discard(incident: Incident, *, now: datetime | None = None) -> None:
     incident.save(update_fields=["status", "updated_at", "resolved_at"])
 
 
-@transaction.atomic
-def schedule_maintenance(
-    *,
-    name: str,
-    body: str,
-    components: Iterable[Component],
-    starts_at: datetime,
-    ends_at: datetime,
-    notify: bool = True,
-    remind_at: datetime | None = None,
-    author=None,
-    now: datetime | None = None,
-    request_key: str = "",
-) -> Incident:
-    """Announce a maintenance window; its start and completion follow the window (see automation)."""
-    if request_key and (done := IncidentUpdate.objects.filter(request_key=request_key).first()):
-        return done.incident
-    if ends_at <= starts_at:
-        raise ValueError("A maintenance window must end after it starts.")
-    if remind_at is not None and remind_at >= starts_at:
-        raise ValueError("A reminder is sent before the window starts.")
-    now = now or timezone.now()
-    incident = Incident.objects.create(
-        kind=Incident.Kind.MAINTENANCE, name=name, impact=Impact.MAINTENANCE, status=IncidentStatus.SCHEDULED,
-        scheduled_for=starts_at, scheduled_until=ends_at, started_at=starts_at, created_at=now,
-        updated_at=now, remind_at=remind_at,
-    )  # fmt: skip
-    incident.components.set(list(components))
-    post_update(incident, status=IncidentStatus.SCHEDULED, body=body, notify=notify, author=author, now=now,
-                request_key=request_key)  # fmt: skip
-    return incident
-
-
 def _apply_component_statuses(
     component_statuses: Mapping[Component, str], now: datetime, previous: Mapping[Component, str]
 ) -> list[dict]:
@@ -228,4 +198,4 @@ def _apply_component_statuses(
 
 def _after_publish(update: IncidentUpdate) -> None:
     transaction.on_commit(pageversion.bump)
-    outbox.enqueue_update(update)  # Delivery rows in this transaction; the doorbell rings on commit
+    announce_update(update)  # Delivery rows in this transaction; the doorbell rings on commit

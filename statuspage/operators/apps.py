@@ -11,7 +11,7 @@ class OperatorsConfig(AppConfig):
     label = "operators"
 
     def ready(self) -> None:
-        from statuspage.operators import roles
+        from statuspage.operators import roles  # it imports models: not before apps are ready
 
         # Also after a flush (tests), and when an app adds a model the role covers.
         post_migrate.connect(roles.on_post_migrate, dispatch_uid="operators-role-sync")

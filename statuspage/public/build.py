@@ -1,33 +1,30 @@
-"""Render every eager artifact of a snapshot from one read of the database."""
+"""Render the public side's eager artifacts (pages, partials, feeds, badges, widget) for a snapshot."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
-from django.utils import timezone
 
-from statuspage.api import failover
-from statuspage.api.documents import documents
 from statuspage.incidents.models import Incident
-from statuspage.public import artifacts as a
 from statuspage.public import badges, charts, feeds, pagedata, pages
-from statuspage.public.artifacts import Artifact
-from statuspage.public.context import base_context
+from statuspage.readmodel.current import load
+from statuspage.serving import artifacts as a
+from statuspage.serving.artifacts import Artifact
+from statuspage.serving.context import base_context
+from statuspage.serving.snapshot import Render
 
 LIVE_ETAG = "__LIVE_ETAG__"
 SUBSCRIBE_SLOT = "subscriptions/_subscribe_slot.html"
 UPTIME_WINDOWS = (90, 30, 7)
 
 
-def build() -> dict[str, Artifact]:
-    now = timezone.now()
-    data = pagedata.collect(now)
+def build(render: Render) -> dict[str, Artifact]:
+    now = render.now
+    data = pagedata.collect(render.read(load))
     out: dict[str, Artifact] = {}
     out["/partials/live"], live_html = _live(data, now)
     out["/"] = a.make(
@@ -36,20 +33,12 @@ def build() -> dict[str, Artifact]:
         a.PAGE_CACHE,
     )
     out["/history"] = pages.history(1, now)
-    for path, document in documents(data.current).items():
-        out[path] = json_artifact(document)
-    out["/api/failover.json"] = json_artifact(failover.recommend(now))
     recent = _feed_entries(data.current)
     out["/history.atom"] = a.make(feeds.atom(recent, now), a.ATOM, a.FEED_CACHE, cors=True)
     out["/history.rss"] = a.make(feeds.rss(recent, now), a.RSS, a.FEED_CACHE, cors=True)
     out.update(_badges(data))
     out["/embed.js"] = a.make(_static("js/embed.js"), a.JS, a.FEED_CACHE, cors=True)
     return out
-
-
-def json_artifact(document: Any, cache_control: str = a.API_CACHE) -> Artifact:
-    body = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
-    return a.make(body, a.JSON, cache_control, cors=True)
 
 
 def _live(data: pagedata.PageData, now: datetime) -> tuple[Artifact, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.html import escape
 
-from statuspage.public.history import Day, Series
+from statuspage.readmodel.history import Day, Series
 
 WIDTH, HEIGHT, PAD = 300, 64, 3
 

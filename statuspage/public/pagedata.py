@@ -8,12 +8,12 @@ from datetime import datetime
 
 from monitors.models import Monitor, MonitorStatus
 from monitors.state import is_stale
-from statuspage.api import v2
-from statuspage.api.current import Current, load
 from statuspage.components.models import Component, ComponentGroup, ComponentStatus, worst
-from statuspage.public import charts, history, upstream
-from statuspage.public.history import Day
+from statuspage.public import charts, upstream
 from statuspage.public.upstream import Claim
+from statuspage.readmodel import history, v2
+from statuspage.readmodel.current import Current
+from statuspage.readmodel.history import Day
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,8 @@ class PageData:
     sections: list[Section]
 
 
-def collect(now: datetime) -> PageData:
-    current = load(now)
+def collect(current: Current) -> PageData:
+    now = current.now
     visible = [c for c in current.components if _visible(c)]
     cells = history.day_cells(visible, now)
     series = history.latency(visible, now)

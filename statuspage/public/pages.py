@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 
 from django.template.loader import render_to_string
 
-from statuspage.api.current import published
 from statuspage.incidents import detection
 from statuspage.incidents.models import Incident
-from statuspage.public import artifacts as a
-from statuspage.public.artifacts import Artifact
-from statuspage.public.context import base_context
+from statuspage.readmodel.current import published
+from statuspage.serving import artifacts as a
+from statuspage.serving.artifacts import Artifact
+from statuspage.serving.context import base_context
 
 MONTHS_PER_PAGE = 3
 MAX_PAGE = 400  # 100 years of history; anything past it is a bad request, not a query

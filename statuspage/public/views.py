@@ -8,9 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from statuspage.public import errors, pages
-from statuspage.public.serving import lazy_response, snapshot_response
-from statuspage.public.snapshot import Unavailable
+from statuspage.public import pages
+from statuspage.serving import errors
+from statuspage.serving.responses import guard, lazy_response, snapshot_response
 
 PUBLIC_ID = re.compile(r"[a-z0-9]{12}")
 UPTIME_DAYS = {"7", "30", "90"}
@@ -79,11 +79,3 @@ def uptime_badge(request: HttpRequest, public_id: str) -> HttpResponse:
         return errors.page(request, 400, "days must be 7, 30 or 90.")
     key = f"/badge/{public_id}/uptime.svg" + ("" if days == "90" else f"?days={days}")
     return guard(request, lambda: snapshot_response(request, key, lambda: errors.not_found(request)))
-
-
-def guard(request: HttpRequest, serve) -> HttpResponse:
-    """Answer 503 (never 500) when there is no snapshot at all and the database is unreachable."""
-    try:
-        return serve()
-    except Unavailable:
-        return errors.page(request, 503)

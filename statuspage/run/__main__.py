@@ -15,6 +15,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from monitors.fakeprovider.fleet import demo_fleet
+from statuspage.lib.env import ConfigError
 from statuspage.run.embedded import EmbeddedError, EmbeddedPostgres, EmbeddedRedis, port_in_use
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,8 +57,6 @@ def prepare(env: dict[str, str], fleet_base_port: int) -> None:
     import django
     from django.core.management import call_command
     from django.db import connections
-
-    from statuspage.lib.env import ConfigError
 
     try:
         django.setup()

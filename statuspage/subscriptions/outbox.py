@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -90,6 +91,13 @@ def enqueue_message(subscriber: Subscriber, purpose: str) -> Delivery:
     return delivery
 
 
+# Each channel's sender task, rung by name (subscriptions/tasks.py imports this module, not the reverse).
+SENDER_TASKS = {
+    Delivery.Channel.EMAIL: "subscriptions.send_emails",
+    Delivery.Channel.WEBHOOK: "subscriptions.send_webhooks",
+}
+
+
 def ring_on_commit(channels: set[str]) -> None:
     for channel in sorted(channels):
         transaction.on_commit(lambda channel=channel: ring(channel))
@@ -97,9 +105,7 @@ def ring_on_commit(channels: set[str]) -> None:
 
 def ring(channel: str) -> None:
     """Ask a worker to send a channel's due deliveries now; if this is lost, the sweep finds them."""
-    from statuspage.subscriptions import tasks  # tasks imports this module
-
     try:
-        tasks.SENDERS[channel].apply_async(queue=settings.DELIVERY_QUEUE, retry=False)
+        current_app.send_task(SENDER_TASKS[channel], queue=settings.DELIVERY_QUEUE, retry=False)
     except Exception:  # a broker outage must not fail the write that already committed
         log.warning("could not ring the %s delivery doorbell; the sweep will send", channel, exc_info=True)

@@ -8,11 +8,11 @@ import pytest
 
 from statuspage.incidents import services
 from statuspage.incidents.models import Incident
-from statuspage.public.testing import fresh_snapshot, live_settings  # noqa: F401 - fixtures
 from statuspage.subscriptions.emails import Composer
 from statuspage.subscriptions.models import Delivery
 from tests.admin.conftest import ADMIN
 from tests.admin.hostile import HOSTILE, hostile
+from tests.snapshots import fresh_snapshot, live_settings  # noqa: F401 - fixtures
 
 INCIDENTS = ADMIN + "incidents/incident/"
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from statuspage.incidents import reminders, services
+from statuspage.incidents import maintenance, reminders, services
 from statuspage.incidents.models import Incident
-from statuspage.public.testing import fresh_snapshot, live_settings  # noqa: F401 - fixtures
 from statuspage.subscriptions.models import Delivery
 from tests.admin.conftest import ADMIN
+from tests.snapshots import fresh_snapshot, live_settings  # noqa: F401 - fixtures
 
 INCIDENTS = ADMIN + "incidents/incident/"
 POSTMORTEM = "## What happened\nA bad deploy. <script>alert('pm')</script>"
@@ -160,7 +160,7 @@ def test_a_bad_window_is_refused_with_a_message(operator_client, components, fie
 def test_the_reminder_goes_out_once_before_the_window(components, make_subscriber):
     make_subscriber()
     starts = timezone.now() + timedelta(hours=3)
-    window = services.schedule_maintenance(
+    window = maintenance.schedule(
         name="Upgrade", body="Upgrade.", components=[components["chat"]], starts_at=starts,
         ends_at=starts + timedelta(hours=1), remind_at=starts - timedelta(hours=1), notify=False,
     )  # fmt: skip
@@ -176,7 +176,7 @@ def test_the_reminder_goes_out_once_before_the_window(components, make_subscribe
 
 def test_a_reminder_missed_until_the_start_is_dropped(components):
     starts = timezone.now() + timedelta(hours=3)
-    window = services.schedule_maintenance(
+    window = maintenance.schedule(
         name="Upgrade", body="Upgrade.", components=[components["chat"]], starts_at=starts,
         ends_at=starts + timedelta(hours=1), remind_at=starts - timedelta(hours=1),
     )  # fmt: skip

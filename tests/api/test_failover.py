@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from monitors import histogram
+from monitors.history import histogram
 from monitors.models import HourlyRollup, Monitor, Provider
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from monitors import histogram
+from monitors.history import histogram
 from monitors.models import DailyRollup
 
 SAMPLE = re.compile(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from statuspage.api.documents import PATHS
+from statuspage.readmodel.v2 import PATHS
 
 
 def test_every_endpoint_is_described(client, db):

@@ -10,10 +10,10 @@ import pytest
 from django.utils import timezone
 
 from statuspage.api import openapi
-from statuspage.api.documents import PATHS
 from statuspage.components.models import ComponentGroup
 from statuspage.incidents import services
 from statuspage.incidents.models import Incident, IncidentUpdate
+from statuspage.readmodel.v2 import PATHS
 from tests.api import reference as ref
 
 ISO_MS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from statuspage.public.testing import fresh_snapshot, live_settings  # noqa: F401 - fixtures
+from tests.snapshots import fresh_snapshot, live_settings  # noqa: F401 - fixtures
 
 # Playwright's sync API keeps an event loop in the main thread; the ORM calls made around it are
 # still synchronous (the documented pytest-django + Playwright setting).

@@ -9,7 +9,7 @@ import httpx
 import openai
 import pytest
 
-from monitors.fakeprovider.testing import FakeFleet
+from tests.fakefleet import FakeFleet
 
 KEY = "sk-fake"
 

@@ -7,7 +7,7 @@ import socket
 import httpx
 import pytest
 
-from monitors.fakeprovider.testing import FakeFleet
+from tests.fakefleet import FakeFleet
 
 AUTH = {"Authorization": "Bearer sk-fake"}
 CHAT = {"model": "m", "messages": [{"role": "user", "content": "ping"}], "max_tokens": 1}

@@ -8,7 +8,7 @@ import time
 import httpx
 import pytest
 
-from monitors.fakeprovider.testing import FakeFleet
+from tests.fakefleet import FakeFleet
 
 CHAT = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "ping"}], "max_tokens": 8}
 AUTH = {"Authorization": "Bearer sk-fake"}

@@ -7,7 +7,7 @@ import json
 import httpx
 import pytest
 
-from monitors.fakeprovider.testing import FakeFleet
+from tests.fakefleet import FakeFleet
 
 BODY = {
     "contents": [{"role": "user", "parts": [{"text": "ping"}]}],

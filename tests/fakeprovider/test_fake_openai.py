@@ -6,7 +6,7 @@ import httpx
 import openai
 import pytest
 
-from monitors.fakeprovider.testing import FakeFleet
+from tests.fakefleet import FakeFleet
 
 PING = [{"role": "user", "content": "ping"}]
 

@@ -13,7 +13,7 @@ import httpx
 from aiohttp import web
 
 from monitors.fakeprovider import timing
-from monitors.fakeprovider.testing import FakeFleet
+from tests.fakefleet import FakeFleet
 
 AUTH = {"Authorization": "Bearer sk-fake"}
 LATE_BY_AT_MOST_S = 0.25  # correctness, not accuracy (bench/probes.py measures that): a loaded box runs late

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from monitors.fakeprovider.testing import FakeFleet
+from tests.fakefleet import FakeFleet
 
 
 def page(http: httpx.Client, fleet: FakeFleet, name: str, provider: str = "deepseek-sim") -> dict:

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from monitors import aggregator
+from monitors.history import aggregator
 from monitors.models import DailyRollup, HourlyRollup
 from monitors.outcomes import Outcome
 from monitors.probes.base import Observation

@@ -10,7 +10,7 @@ from django.db import connection
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitors import histogram
+from monitors.history import histogram
 
 latencies = st.floats(min_value=0.01, max_value=600_000, allow_nan=False, allow_infinity=False)
 

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from monitors import partitions
+from monitors.history import partitions
 from monitors.models import DailyRollup, HourlyRollup, Monitor, ProbeResult
 from tests.history.conftest import snapshot
 

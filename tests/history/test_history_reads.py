@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from monitors import histogram, history
+from monitors.history import histogram
+from monitors.history import reads as history
 from monitors.outcomes import Outcome
 from monitors.recording import record
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from monitors import histogram, upkeep
+from monitors.history import histogram, upkeep
 from monitors.models import DailyRollup, RollupTotal
-from statuspage.public import history
+from statuspage.readmodel import history
 
 
 def _day(monitor, day, ok, errors=0, region="default"):

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
-from monitors import aggregator, partitions, upkeep
+from monitors.history import aggregator, partitions, upkeep
 from monitors.models import DailyRollup, HourlyRollup, ProbeResult
 from monitors.recording import record
 from tests.history.conftest import snapshot

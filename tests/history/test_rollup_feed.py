@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from monitors import aggregator, partitions, rebuild
+from monitors.history import aggregator, partitions, rebuild
 from monitors.models import DailyRollup, HourlyRollup, Monitor, ProbeResult
 from monitors.outcomes import Outcome
 from monitors.recording import record

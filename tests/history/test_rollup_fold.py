@@ -7,10 +7,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from monitors import aggregator, history, rebuild, upkeep
+from monitors.history import aggregator, rebuild, upkeep
+from monitors.history import reads as history
 from monitors.models import DailyRollup, HourlyRollup, RollupProgress
 from monitors.recording import record
-from statuspage.public import history as public_history
+from statuspage.readmodel import history as public_history
 
 
 def _catch_up(moment):

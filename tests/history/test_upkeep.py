@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from monitors import partitions
+from monitors.history import partitions
 from monitors.models import DailyRollup, HourlyRollup
 from monitors.tasks import history_upkeep
 

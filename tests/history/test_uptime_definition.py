@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from monitors import uptime
+from monitors.history import uptime
 
 DAY = date(2026, 3, 1)
 MIDNIGHT = datetime(2026, 3, 1, tzinfo=UTC)

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 
 from monitors.models import Monitor, StateChange
-from statuspage.api import v2
 from statuspage.components.propagation import propagate
 from statuspage.incidents import automation, services
 from statuspage.incidents.models import Incident
+from statuspage.readmodel import v2
 from statuspage.subscriptions.models import OperatorAlert
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,7 @@ from monitors.models import Monitor
 from statuspage.incidents import detection, services
 from statuspage.incidents.models import Incident
 from statuspage.public.templatetags.status import utc
-from statuspage.public.testing import fresh_snapshot, live_settings  # noqa: F401 - fixtures
+from tests.snapshots import fresh_snapshot, live_settings  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 RAW = re.compile(r"\{'|'id'|\[\{|\{&quot;|\{\"|&#x27;id|>[^<]*\d{4}-\d\d-\d\dT")  # Python/JSON, raw ISO text

@@ -13,7 +13,7 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from monitors.fakeprovider.testing import FakeFleet
+from tests.fakefleet import FakeFleet
 from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parents[2]

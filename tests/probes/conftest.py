@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from monitors.fakeprovider.testing import FakeFleet
 from probes.kit import KEY, RawServer
+from tests.fakefleet import FakeFleet
 
 
 @pytest.fixture(scope="session")

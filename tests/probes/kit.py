@@ -9,9 +9,9 @@ from collections.abc import Callable
 from typing import Any
 
 from monitors import engine
-from monitors.fakeprovider.testing import FakeFleet
 from monitors.outcomes import Outcome as O
 from monitors.probes.base import Observation, ProbeSpec
+from tests.fakefleet import FakeFleet
 
 KEY = "sk-fake"
 MODELS = {

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from monitors.fakeprovider.testing import FakeFleet
 from monitors.outcomes import Outcome as O
 from monitors.probes.base import Observation
 from probes.kit import FAULT_CASES, chat_spec, fault_matrix, probe
+from tests.fakefleet import FakeFleet
 
 
 @pytest.fixture(scope="module")

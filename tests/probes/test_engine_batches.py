@@ -9,10 +9,10 @@ import time
 import pytest
 
 from monitors import engine
-from monitors.fakeprovider.testing import FakeFleet
 from monitors.outcomes import Outcome as O
 from monitors.probes import http
 from probes.kit import KEY, chat_spec, make_spec, probe, probe_all
+from tests.fakefleet import FakeFleet
 
 
 def free_port() -> int:

@@ -8,9 +8,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from monitors.fakeprovider.testing import FakeFleet
 from monitors.models import Monitor, ProbeResult, Provider
 from probes.kit import KEY
+from tests.fakefleet import FakeFleet
 
 
 def run(*args: str) -> tuple[str, int]:

@@ -7,9 +7,9 @@ import statistics
 
 import pytest
 
-from monitors.fakeprovider.testing import FakeFleet
 from monitors.outcomes import Outcome as O
 from probes.kit import chat_spec, probe
+from tests.fakefleet import FakeFleet
 
 PROVIDERS = ["openai-sim", "anthropic-sim", "gemini-sim"]
 

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 
 from monitors import engine
-from monitors.fakeprovider.testing import FakeFleet
 from monitors.outcomes import Outcome as O
 from monitors.probes import transport
 from probes.kit import RawServer, chat_spec, make_spec, probe, read_request
+from tests.fakefleet import FakeFleet
 
 ROOT = Path(__file__).resolve().parents[2]
 OK = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"

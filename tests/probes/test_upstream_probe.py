@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from monitors.fakeprovider.testing import FakeFleet
 from monitors.outcomes import Outcome as O
 from probes.kit import make_spec, probe
+from tests.fakefleet import FakeFleet
 
 
 def upstream(url: str):

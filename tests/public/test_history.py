@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from statuspage.incidents import services
-from statuspage.public import charts, history
+from statuspage.public import charts
+from statuspage.readmodel import history
 
 NOW = datetime(2026, 5, 20, 12, 0, tzinfo=UTC)
 

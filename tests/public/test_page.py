@@ -157,7 +157,7 @@ def test_the_providers_own_claim_shows_beside_ours(client, group, provider, make
 
 
 def test_latency_and_ttft_charts_come_from_the_hourly_rollups(client, group, make_monitor):
-    from monitors import histogram
+    from monitors.history import histogram
     from monitors.models import HourlyRollup
 
     messages = group.components.first()

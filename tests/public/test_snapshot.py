@@ -9,8 +9,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from statuspage.public.fastpath import SnapshotFastPath
-from statuspage.public.snapshot import Store, store
+from statuspage.serving.fastpath import SnapshotFastPath
+from statuspage.serving.snapshot import Store, store
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from monitors.models import StateChange
-from statuspage.api import v2
 from statuspage.components.models import ComponentGroup, ComponentStatusChange
 from statuspage.components.propagation import propagate
+from statuspage.readmodel import v2
 from statuspage.subscriptions import delivery, hooksign
 from statuspage.subscriptions.models import Delivery
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
 
-from monitors import aggregator, partitions, synthetic
+from monitors.history import aggregator, partitions, synthetic
 from monitors.models import Monitor
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from monitors import partitions, rebuild
+from monitors.history import partitions, rebuild
 from monitors.models import Monitor
 
 

@@ -12,10 +12,10 @@ import httpx
 from django.conf import settings
 from django.utils import timezone
 
-from statuspage.api import v2
 from statuspage.components.models import ComponentStatusChange
 from statuspage.incidents.models import IncidentUpdate
 from statuspage.lib.timefmt import iso_ms
+from statuspage.readmodel import v2
 from statuspage.subscriptions import destinations, hooksign, tokens
 from statuspage.subscriptions.models import Delivery
 from statuspage.subscriptions.transports.base import DeliveryFailed

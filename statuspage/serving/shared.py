@@ -14,7 +14,7 @@ from django.core.cache import cache
 from django.db import connection
 
 if TYPE_CHECKING:
-    from statuspage.public.snapshot import Snapshot
+    from statuspage.serving.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 

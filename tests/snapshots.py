@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from statuspage.lib import pageversion
-from statuspage.public.snapshot import store
+from statuspage.serving.snapshot import store
 
 
 @pytest.fixture(autouse=True)

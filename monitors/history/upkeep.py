@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 
-from monitors import aggregator, partitions
+from monitors.history import aggregator, partitions
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Read history from rollups only: per-day and per-hour sums, uptime and exact-merge percentiles.
 
-The public side (statuspage/public/history.py, the API, badges) calls this; nothing here reads raw
+The public side (statuspage/readmodel/history.py, the API, badges) calls this; nothing here reads raw
 results, so its cost depends on the monitors and periods asked for, never on how many results are
 stored. Sums lag live results by up to ROLLUP_FEED_SECONDS + ROLLUP_SETTLE_SECONDS (6 minutes by default).
 
@@ -20,9 +20,9 @@ from datetime import UTC, date, datetime, timedelta
 from django.db.models import Subquery, Sum
 from django.db.models.functions import TruncDate
 
-from monitors import histogram, uptime
-from monitors.models import DailyRollup, HourlyRollup, RollupProgress
-from monitors.rollups import HISTOGRAMS
+from monitors.history import histogram, uptime
+from monitors.history.rollups import HISTOGRAMS
+from monitors.models import DailyRollup, HourlyRollup, MonitorStatus, RollupProgress
 
 METRICS = tuple(HISTOGRAMS)  # "ttft", "total" (latency), "tps": histograms of successful probes
 _MS = ("up_ms", "degraded_ms", "down_ms", "unknown_ms")
@@ -54,15 +54,11 @@ class Stats:
     @property
     def ms_by_status(self) -> dict[str, int]:
         return {
-            "up": self.up_ms,
-            "degraded": self.degraded_ms,
-            "down": self.down_ms,
-            "unknown": self.unknown_ms,
+            MonitorStatus.UP: self.up_ms,
+            MonitorStatus.DEGRADED: self.degraded_ms,
+            MonitorStatus.DOWN: self.down_ms,
+            MonitorStatus.UNKNOWN: self.unknown_ms,
         }
-
-    @property
-    def observed_ms(self) -> int:
-        return self.up_ms + self.degraded_ms + self.down_ms
 
     @property
     def uptime(self) -> float | None:
@@ -177,7 +173,7 @@ def total(points: Iterable[Point]) -> Stats:
 
 def _unfolded(first: date, last: date):
     """The hourly rollups of days first..last that the daily ones do not hold yet (the hours from the
-    fold watermark on, monitors/rollups.py), each with its UTC day as `on`."""
+    fold watermark on, monitors/history/rollups.py), each with its UTC day as `on`."""
     mark = RollupProgress.objects.filter(pk=1).values("folded")[:1]
     return (
         HourlyRollup.objects.filter(hour__gte=Subquery(mark))

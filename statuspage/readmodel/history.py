@@ -13,9 +13,8 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection
 from django.db.models import Q
 
-from monitors import histogram
-from monitors import history as rollups
-from monitors.histogram import Histogram
+from monitors.history import histogram, reads
+from monitors.history.histogram import Histogram
 from monitors.outcomes import OURS, SUCCESS
 from statuspage.components import uptime as component_uptime
 from statuspage.components.models import Component
@@ -85,12 +84,12 @@ def uptime(cells: Iterable[Day]) -> float | None:
 
 def latency(components: Sequence[Component], now: datetime, hours: int = 24) -> dict[int, list[Series]]:
     """Per component, hourly p50/p95 of time to first token and of total latency over `hours` hours,
-    merged exactly across the component's monitors and regions (monitors/history.py, rollups only)."""
+    merged exactly across the component's monitors and regions (monitors/history/reads.py, rollups only)."""
     monitors = _monitors_of(components)
-    hourly = rollups.hourly(set().union(*monitors.values()), hours, now, metrics=("ttft", "total"))
+    hourly = reads.hourly(set().union(*monitors.values()), hours, now, metrics=("ttft", "total"))
     out: dict[int, list[Series]] = {}
     for component_id, members in monitors.items():
-        points = rollups.combine(hourly[m] for m in sorted(members))
+        points = reads.combine(hourly[m] for m in sorted(members))
         series = []
         for label, metric in (("Time to first token", "ttft"), ("Latency", "total")):
             found = tuple(
@@ -156,8 +155,8 @@ class Recent:
 def recent_latency(monitor_ids: Sequence[int], now: datetime) -> dict[int, Recent]:
     """Per monitor, p50 latency and TTFT and the success ratio over this hour and the one before."""
     recent = {}
-    for monitor_id, points in rollups.hourly(monitor_ids, 2, now, metrics=("ttft", "total")).items():
-        stats = rollups.total(points)
+    for monitor_id, points in reads.hourly(monitor_ids, 2, now, metrics=("ttft", "total")).items():
+        stats = reads.total(points)
         # Our own mistakes (auth, quota, bad request) say nothing about the provider: left out.
         judged = stats.probes - sum(n for outcome, n in stats.outcomes.items() if outcome in OURS)
         if judged <= 0:
@@ -171,8 +170,8 @@ def recent_latency(monitor_ids: Sequence[int], now: datetime) -> dict[int, Recen
     return recent
 
 
-# The running totals (days folded in by monitors/upkeep.py), the daily rollups since, and the hourly
-# rollups not folded into their days yet (monitors/rollups.py): bounded by the days not in the totals
+# The running totals (days folded in by monitors/history/upkeep.py), the daily rollups since, and the hourly
+# rollups not folded into their days yet (monitors/history/rollups.py): bounded by the days not in the totals
 # (about the raw-result retention) and an hour or so of hourly rows, however long history grows.
 _TOTALS_SQL = """
 WITH bound AS (SELECT coalesce(max(through), '-infinity'::date) AS since FROM monitors_rolluptotal)

@@ -13,8 +13,8 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 
-from monitors import aggregator, partitions, rebuild, upkeep
-from monitors.models import Monitor, Provider
+from monitors.history import aggregator, partitions, rebuild, upkeep
+from monitors.models import Monitor, MonitorStatus, Provider
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ def monitors_for(count: int) -> list[int]:
             model="synthetic",
             interval_s=30,
             enabled=False,
-            status="up",
+            status=MonitorStatus.UP,
         )
         have.append(monitor.pk)
     return have[:count]

@@ -14,9 +14,9 @@ from django.conf import settings
 from django.db import close_old_connections
 from django.http.request import split_domain_port, validate_host
 
-from statuspage.public import serving
-from statuspage.public.artifacts import respond
-from statuspage.public.snapshot import Unavailable, store
+from statuspage.serving import responses as serving
+from statuspage.serving.artifacts import respond
+from statuspage.serving.snapshot import Unavailable, store
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]

@@ -13,8 +13,10 @@ from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
-MONITOR_WEIGHTS: Mapping[str, float] = {"down": 1.0}
-MONITOR_UNOBSERVED = frozenset({"unknown", "paused"})
+from monitors.state import DOWN, PAUSED, UNKNOWN
+
+MONITOR_WEIGHTS: Mapping[str, float] = {DOWN: 1.0}
+MONITOR_UNOBSERVED = frozenset({UNKNOWN, PAUSED})
 COMPONENT_WEIGHTS: Mapping[str, float] = {"major_outage": 1.0, "partial_outage": 0.3}
 
 

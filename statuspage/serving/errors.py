@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-from statuspage.public import artifacts
-from statuspage.public.context import base_context
+from statuspage.serving import artifacts
+from statuspage.serving.context import base_context
 
 TITLES = {
     400: ("Bad request", "The address has a parameter this page does not understand."),

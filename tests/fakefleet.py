@@ -18,7 +18,7 @@ import httpx
 from monitors.fakeprovider.fleet import demo_fleet
 from monitors.fakeprovider.provider import DEFAULT_API_KEY, ProviderSpec
 
-_ROOT = Path(__file__).resolve().parents[2]
+_ROOT = Path(__file__).resolve().parents[1]
 _CONTROL_LINE = re.compile(r"^fakeprovider control listening on (\S+)$")
 
 

@@ -1,4 +1,4 @@
-"""Serialise our models into Statuspage v2 JSON shapes (reference/statuspage-api-v2.md §1)."""
+"""Statuspage v2 JSON (reference/statuspage-api-v2.md §1): our models serialised, the documents by path."""
 
 from __future__ import annotations
 
@@ -6,12 +6,25 @@ from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from statuspage.components.models import Component, ComponentGroup, ComponentStatus, worst
 from statuspage.incidents.models import Incident
 from statuspage.lib.timefmt import iso_ms
+from statuspage.readmodel.current import Current, load
 
 PAGE_ID = "statuspage01"
+
+PATHS = (
+    "/api/v2/summary.json",
+    "/api/v2/status.json",
+    "/api/v2/components.json",
+    "/api/v2/incidents.json",
+    "/api/v2/incidents/unresolved.json",
+    "/api/v2/scheduled-maintenances.json",
+    "/api/v2/scheduled-maintenances/upcoming.json",
+    "/api/v2/scheduled-maintenances/active.json",
+)
 
 INDICATOR_TEXT = {
     "none": "All Systems Operational",
@@ -147,9 +160,42 @@ def _all_major(all_components: list[Component]) -> bool:
 
 def summary() -> dict[str, Any]:
     """summary.json read straight from the database (the page serves it from the snapshot instead)."""
-    from django.utils import timezone
-
-    from statuspage.api.current import load
-    from statuspage.api.documents import documents
-
     return documents(load(timezone.now()))["/api/v2/summary.json"]
+
+
+def documents(current: Current) -> dict[str, dict[str, Any]]:
+    header = page(current.updated_at)
+    listed = components(current.components, current.groups)
+    # Incidents embed the same component objects as the list, positions included.
+    by_id = {c["id"]: c for c in listed if not c["group"]}
+
+    def incidents(rows) -> list[dict[str, Any]]:
+        return [incident(i, by_id) for i in rows]
+
+    maintenances = incidents(current.maintenances)
+    overall = status(current.components, active_maintenance=bool(current.active))
+    return {
+        "/api/v2/summary.json": {
+            "page": header,
+            "components": listed,
+            "incidents": incidents(current.unresolved),
+            "scheduled_maintenances": maintenances,
+            "status": overall,
+        },
+        "/api/v2/status.json": {"page": header, "status": overall},
+        "/api/v2/components.json": {"page": header, "components": listed},
+        "/api/v2/incidents.json": {"page": header, "incidents": incidents(current.recent_incidents)},
+        "/api/v2/incidents/unresolved.json": {"page": header, "incidents": incidents(current.unresolved)},
+        "/api/v2/scheduled-maintenances.json": {
+            "page": header,
+            "scheduled_maintenances": incidents(current.recent_maintenances),
+        },
+        "/api/v2/scheduled-maintenances/upcoming.json": {
+            "page": header,
+            "scheduled_maintenances": incidents(current.upcoming),
+        },
+        "/api/v2/scheduled-maintenances/active.json": {
+            "page": header,
+            "scheduled_maintenances": incidents(current.active),
+        },
+    }

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
 
-from monitors import partitions, rollups
+from monitors.history import partitions, rollups
 
 log = logging.getLogger(__name__)
 

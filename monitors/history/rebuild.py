@@ -8,7 +8,8 @@ from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
 
-from monitors import aggregator, partitions, rollups, state, upkeep
+from monitors import state
+from monitors.history import aggregator, partitions, rollups, upkeep
 from monitors.models import Monitor
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 from django.http import HttpRequest, HttpResponse
 from django.utils.html import escape
 
-from statuspage.public.artifacts import Artifact, respond
-from statuspage.public.snapshot import Snapshot, store
+from statuspage.serving import errors
+from statuspage.serving.artifacts import Artifact, respond
+from statuspage.serving.snapshot import Snapshot, Unavailable, store
 
 
 def notice(snapshot: Snapshot, age: int) -> bytes:
@@ -70,3 +71,11 @@ def lazy_response(
     snapshot = store.current()
     artifact = store.lazy(path, key or snapshot.key, render)
     return missing() if artifact is None else to_response(request, artifact, snapshot)
+
+
+def guard(request: HttpRequest, serve: Callable[[], HttpResponse]) -> HttpResponse:
+    """Answer 503 (never 500) when there is no snapshot at all and the database is unreachable."""
+    try:
+        return serve()
+    except Unavailable:
+        return errors.page(request, 503)

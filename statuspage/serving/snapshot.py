@@ -15,18 +15,23 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.utils import timezone
 
 from statuspage.lib import pageversion
-from statuspage.public import shared
-from statuspage.public.artifacts import Artifact
+from statuspage.serving import shared
+from statuspage.serving.artifacts import Artifact
 
 log = logging.getLogger(__name__)
 
 LAZY_ENTRIES = 512
 SHARED_WAIT_SECONDS = 0.1
+
+T = TypeVar("T")
 
 
 class Unavailable(Exception):
@@ -39,6 +44,38 @@ class Snapshot:
     version: int
     built_at: float  # wall clock, seconds
     artifacts: dict[str, Artifact] = field(repr=False)
+
+
+@dataclass
+class Render:
+    """One rendering of the snapshot: its clock, and the reads its builders share (each made once)."""
+
+    now: datetime
+    _reads: dict[Callable[[datetime], Any], Any] = field(default_factory=dict, repr=False)
+
+    def read(self, reader: Callable[[datetime], T]) -> T:
+        if reader not in self._reads:
+            self._reads[reader] = reader(self.now)
+        return self._reads[reader]
+
+
+Builder = Callable[[Render], dict[str, Artifact]]
+_builders: list[Builder] = []
+
+
+def register(builder: Builder) -> None:
+    """Add a room's eager artifacts to every snapshot (each surface calls this from AppConfig.ready)."""
+    if builder not in _builders:
+        _builders.append(builder)
+
+
+def build() -> dict[str, Artifact]:
+    """Every registered room's eager artifacts, rendered from one read of the database."""
+    render = Render(timezone.now())
+    out: dict[str, Artifact] = {}
+    for builder in _builders:
+        out.update(builder(render))
+    return out
 
 
 class Store:
@@ -121,8 +158,6 @@ class Store:
         self.next_check = time.monotonic() + settings.PAGE_VERSION_TTL
 
     def _render(self, version: int, key: str) -> Snapshot:
-        from statuspage.public.build import build  # the renderers import the models; this module must not
-
         started = time.monotonic()
         snapshot = Snapshot(key, version, time.time(), build())
         log.info("rendered snapshot %s in %.0f ms", key, (time.monotonic() - started) * 1000)

@@ -6,11 +6,11 @@ in any grouping gives what one pass over all of them gives. One statement per ta
 inside Postgres, no result travelling to Python: histogram buckets are width_bucket over
 histogram.BOUNDS (bisect_right in Python, comparison for comparison) and time is whole milliseconds.
 The rollup feed, a writer's late results and a rebuild (which deletes first) all add through here;
-who may add what, and when, is monitors/aggregator.py's business.
+who may add what, and when, is monitors/history/aggregator.py's business.
 
 Daily rows hold exactly the hourly rows of the hours before the fold watermark: an addition to a
 later hour goes to the hourly table alone, and `fold` adds whole hours to the days once they pass.
-Readers of a day add the hourly rows from the watermark on (monitors/history.py).
+Readers of a day add the hourly rows from the watermark on (monitors/history/reads.py).
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ from typing import Protocol
 
 from django.db import connection
 
-from monitors import histogram, partitions, state
+from monitors import state
+from monitors.history import histogram, partitions
 from monitors.outcomes import SUCCESS
 
 HOUR_MS = 3_600_000

@@ -10,7 +10,7 @@ from typing import NamedTuple
 import psycopg.errors
 from django.db import connection, transaction
 
-from monitors import partitions
+from monitors.history import partitions
 from monitors.models import ProbeResult
 from monitors.probes.base import Observation
 

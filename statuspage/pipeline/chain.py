@@ -1,0 +1,29 @@
+"""The status chain, stage by stage. Each room imports only the rooms upstream of it; where a stage's
+output goes downstream it calls a `Link`, and this is the one place that says where each link leads.
+
+monitors -> StateChange rows, doorbell "components.propagate" (by task name)
+components.propagation -> component status (Component.set_status, the one writer)
+    -> incidents.automation            (components_changed, upstream_moved)
+    -> subscriptions.outbox            (announce_change: component webhooks, same transaction)
+    -> subscriptions.alerts            (monitor_alerts.alert_operators)
+incidents.services -> subscriptions.outbox   (announce_update: deliveries, same transaction)
+incidents.automation -> subscriptions.alerts (alert_operators: an incident held for approval)
+"""
+
+from __future__ import annotations
+
+from statuspage.components import models as components
+from statuspage.components import monitor_alerts, propagation
+from statuspage.incidents import automation, services
+from statuspage.incidents.models import Incident
+from statuspage.subscriptions import alerts, outbox
+
+
+def connect() -> None:
+    propagation.in_maintenance.connect(Incident.objects.components_in_maintenance)
+    propagation.components_changed.connect(automation.on_component_changes)
+    propagation.upstream_moved.connect(automation.note_upstream)
+    components.announce_change.connect(outbox.enqueue_component_change)
+    monitor_alerts.alert_operators.connect(alerts.alert_operators)
+    services.announce_update.connect(outbox.enqueue_update)
+    automation.alert_operators.connect(alerts.alert_operators)
