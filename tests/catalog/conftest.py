@@ -12,7 +12,7 @@ import pytest
 from probes.kit import KEY
 
 from monitors.fakeprovider.provider import ProviderSpec
-from monitors.fakeprovider.testing import FakeFleet
+from tests.fakefleet import FakeFleet
 
 FAKE_KINDS = ("openai", "deepseek", "anthropic", "gemini", "azure")
 SAMPLES = Path(__file__).parent / "samples"

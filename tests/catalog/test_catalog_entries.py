@@ -9,10 +9,10 @@ from probes.kit import FAST, KEY, probe_all
 
 from monitors import catalog
 from monitors.catalog.drafts import Choice, MonitorDraft, drafts
-from monitors.fakeprovider.testing import FakeFleet
 from monitors.outcomes import Outcome
 from monitors.probes.base import ProbeSpec
 from tests.catalog.conftest import SAMPLE_OF
+from tests.fakefleet import FakeFleet
 
 TEMPLATE_VALUES = {"resource": "example", "deployment": "gpt-4o-mini", "model": "local-model"}
 REQUIRED = {

@@ -13,7 +13,7 @@ from monitors import engine
 from monitors.models import Monitor, Provider
 from monitors.recording import record
 from statuspage.components.models import ComponentGroup
-from statuspage.public.testing import fresh_snapshot, live_settings  # noqa: F401 - fixtures
+from tests.snapshots import fresh_snapshot, live_settings  # noqa: F401 - fixtures
 
 TWO_LINES = "providers:\n  - openai\n"
 OPENAI_PAGE = (Path(__file__).parents[1] / "catalog" / "samples" / "incidentio_openai.json").read_bytes()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from monitors.fakeprovider.testing import FakeFleet
 from monitors.outcomes import Outcome as O
 from probes.kit import MODELS, chat_spec, probe_all
+from tests.fakefleet import FakeFleet
 
 
 @pytest.mark.parametrize("provider", MODELS)
