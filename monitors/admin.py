@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from monitors import pausing
+from monitors.admin_forms import MonitorForm
 from monitors.models import Monitor, ProbeResult, Provider
 from monitors.recording import record
 from monitors.tasks import ring_status_doorbell
@@ -47,6 +48,7 @@ class MonitorAdmin(admin.ModelAdmin):
         "last_probe_at", "misconfigured", "next_probe_at",
     )  # fmt: skip
     actions = ["pause", "resume"]
+    form = MonitorForm
     change_form_template = "admin/monitors/monitor/change_form.html"
 
     def get_urls(self):

@@ -7,10 +7,11 @@ from dataclasses import fields
 from datetime import timedelta
 
 from django.contrib.postgres.indexes import BrinIndex
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from monitors import state
+from monitors import keys, state
 from monitors.outcomes import Outcome
 from monitors.probes.base import ProbeSpec
 
@@ -54,6 +55,10 @@ class Provider(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if why := keys.refusal(self.api_key_env):
+            raise ValidationError({"api_key_env": why})
 
 
 class Monitor(models.Model):
@@ -130,9 +135,17 @@ class Monitor(models.Model):
         """Regions failing while the quorum says otherwise: shown to readers, not acted on."""
         return self.machine_state.outvoted()
 
+    def clean(self) -> None:
+        if why := keys.refusal(str(self.options.get("api_key_env") or "")):
+            raise ValidationError({"options": why})
+
     def to_spec(self) -> ProbeSpec:
-        """Resolve this row into what a probe needs; the key comes from the environment only."""
+        """Resolve this row into what a probe needs; the key comes from the environment only, and
+        only from a variable that looks like a key (monitors/keys.py): anything else is never read."""
         key_env = self.options.get("api_key_env") or self.provider.api_key_env
+        refused = keys.refusal(key_env)
+        if refused:
+            key_env = ""
         return ProbeSpec(
             monitor_id=self.pk,
             kind=self.kind,
@@ -148,6 +161,7 @@ class Monitor(models.Model):
             expect_text=self.expect_text,
             headers=dict(self.options.get("headers", {})),
             options=self.options,
+            refused=refused,
         )
 
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "csp",
+    "statuspage.config",  # last: its admin extends the monitors' and components' admin classes
 ]
 
 MIDDLEWARE = [
@@ -137,6 +138,10 @@ SCHEDULER_TICK_SECONDS = env_float("SCHEDULER_TICK_SECONDS", 5.0, minimum=0.5, m
 PROBE_BATCH_SIZE = env_int("PROBE_BATCH_SIZE", 200, minimum=1, maximum=10_000)
 PROBE_CONCURRENCY = env_int("PROBE_CONCURRENCY", 100, minimum=1, maximum=5_000)
 DEFAULT_PROBE_INTERVAL = env_int("DEFAULT_PROBE_INTERVAL", 60, minimum=5, maximum=86_400)
+# Monitors as code and the provider catalog (statuspage/config/, monitors/catalog/, monitors/keys.py).
+STATUSPAGE_CONFIG = env_str("STATUSPAGE_CONFIG", "")
+API_KEY_ENV_ALLOWED = env_list("API_KEY_ENV_ALLOWED", "")
+PROBE_BUDGET_USD_MONTHLY = env_float("PROBE_BUDGET_USD_MONTHLY", 0.0, minimum=0)
 
 # --- History: raw results, rollups, retention (monitors/history/partitions.py, aggregator.py) ---
 RAW_RESULT_RETENTION_DAYS = env_int("RAW_RESULT_RETENTION_DAYS", 30, minimum=1, maximum=3_650)

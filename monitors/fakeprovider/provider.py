@@ -11,6 +11,7 @@ from aiohttp import web
 
 from monitors.fakeprovider import engine, timing, upstream
 from monitors.fakeprovider.anthropic import Anthropic
+from monitors.fakeprovider.azure import Azure
 from monitors.fakeprovider.deepseek import DeepSeek
 from monitors.fakeprovider.dialect import Dialect, dumps
 from monitors.fakeprovider.faults import Behaviour, Fault, Plan, resolve
@@ -22,6 +23,7 @@ KINDS: dict[str, type[Dialect]] = {
     "deepseek": DeepSeek,
     "anthropic": Anthropic,
     "gemini": Gemini,
+    "azure": Azure,
 }
 DEFAULT_API_KEY = "sk-fake"
 _HEALTH = dumps({"status": "ok"})

@@ -24,6 +24,8 @@ KINDS: dict[str, str] = {
 
 async def run(spec: ProbeSpec, client: httpx.AsyncClient) -> Observation:
     """Each kind's module has `async def run(spec, client) -> Observation`."""
+    if spec.refused:
+        return misconfigured(spec, spec.refused)
     module = KINDS.get(spec.kind)
     if module is None:
         return misconfigured(spec, f"unknown probe kind {spec.kind!r}; known: {', '.join(KINDS)}")

@@ -44,6 +44,7 @@ def parse_reply(data: Any) -> Step:
         reasoning="".join(b.get("thinking", "") for b in blocks if b.get("type") == "thinking"),
         stop=data.get("stop_reason") or "",
         tokens=(data.get("usage") or {}).get("output_tokens"),
+        tokens_in=(data.get("usage") or {}).get("input_tokens"),
     )
 
 
@@ -59,4 +60,6 @@ def read_event(name: str, data: Any) -> Step:
         return Step(stop=data["delta"].get("stop_reason") or "", tokens=usage.get("output_tokens"))
     if kind == "message_stop":
         return DONE
+    if kind == "message_start":  # its input_tokens are final; its output_tokens a placeholder
+        return Step(tokens_in=((data.get("message") or {}).get("usage") or {}).get("input_tokens"))
     return NOTHING  # message_start, content_block_start/stop, ping

@@ -35,6 +35,7 @@ class ProbeSpec:
     headers: dict[str, str] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)  # kind-specific (conditions, paths...)
     not_before: float | None = None  # Unix seconds: the engine starts the probe no earlier (its due time)
+    refused: str = ""  # why the row cannot be probed as it stands (e.g. a key variable we refuse to send)
 
 
 @dataclass

@@ -67,6 +67,8 @@ def _reply_verdict(ex: Exchange, body: bytes, parse_reply: Callable[[Any], Step]
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         return Verdict(Outcome.MALFORMED, "unexpected_shape", f"reply has an unexpected shape: {exc}")
     ex.obs.tokens_out = reply.tokens
+    if reply.tokens_in is not None:
+        ex.obs.details["tokens_in"] = reply.tokens_in
     return conclude(ex.spec, reply.text, reply.stop)
 
 
@@ -78,4 +80,6 @@ def auth_headers(flavour: str, api_key: str) -> dict[str, str]:
         return {"x-api-key": api_key}
     if flavour == "gemini":
         return {"x-goog-api-key": api_key}
+    if flavour == "api-key":  # Azure OpenAI's key header
+        return {"api-key": api_key}
     return {"authorization": f"Bearer {api_key}"}

@@ -46,6 +46,7 @@ def read_response(data: Any) -> Step:
         reasoning="".join(p.get("text", "") for p in parts if p.get("thought")),
         stop=candidate.get("finishReason") or "",
         tokens=(data.get("usageMetadata") or {}).get("candidatesTokenCount"),
+        tokens_in=(data.get("usageMetadata") or {}).get("promptTokenCount"),
     )
 
 

@@ -29,7 +29,7 @@ async def run(spec: ProbeSpec, client: httpx.AsyncClient) -> Observation:
     if flavour not in _SHAPES:
         return misconfigured(spec, f"unknown models flavour {flavour!r}; known: {', '.join(_SHAPES)}")
     path, list_key, id_key = _SHAPES[flavour]
-    headers = {**chat.auth_headers(flavour, spec.api_key), **spec.headers}
+    headers = {**chat.auth_headers(spec.options.get("auth") or flavour, spec.api_key), **spec.headers}
     if flavour == "anthropic":
         headers.setdefault("anthropic-version", "2023-06-01")
     expected = spec.options.get("expect_model") or spec.model

@@ -16,7 +16,7 @@ from monitors.probes.reply import NOTHING, Step
 async def run(spec: ProbeSpec, client: httpx.AsyncClient) -> Observation:
     """spec.url: the API root (…/v1) or the full endpoint. spec.options: `max_tokens_field`
     ("max_completion_tokens" for reasoning models), `stream_usage` (default true: ask for the usage
-    chunk), `body` (extra request fields, e.g. {"temperature": 0}).
+    chunk), `body` (extra request fields, e.g. {"temperature": 0}), `auth` ("api-key": Azure's header).
     """
     body: dict[str, Any] = {
         "model": spec.model,
@@ -31,7 +31,7 @@ async def run(spec: ProbeSpec, client: httpx.AsyncClient) -> Observation:
     call = Call(
         "POST",
         endpoint(spec.url, "/chat/completions"),
-        headers={**chat.auth_headers("openai", spec.api_key), **spec.headers},
+        headers={**chat.auth_headers(spec.options.get("auth") or "openai", spec.api_key), **spec.headers},
         json=body,
     )
     return await chat.probe(spec, client, chat.Dialect(call, parse_reply, read_event, terminator="[DONE]"))
@@ -48,6 +48,7 @@ def parse_reply(data: Any) -> Step:
         reasoning=_text(message.get("reasoning_content") or message.get("reasoning")),
         stop=(choices[0].get("finish_reason") or "") if choices else "",
         tokens=usage.get("completion_tokens"),
+        tokens_in=usage.get("prompt_tokens"),
     )
 
 
@@ -58,7 +59,9 @@ def read_event(name: str, data: Any) -> Step:
     choices = data.get("choices") or []
     usage = data.get("usage") or {}
     if not choices:
-        return Step(tokens=usage.get("completion_tokens")) if usage else NOTHING
+        if not usage:
+            return NOTHING
+        return Step(tokens=usage.get("completion_tokens"), tokens_in=usage.get("prompt_tokens"))
     choice = choices[0]
     delta = choice.get("delta") or {}
     return Step(
@@ -66,6 +69,7 @@ def read_event(name: str, data: Any) -> Step:
         reasoning=_text(delta.get("reasoning_content") or delta.get("reasoning")),
         stop=choice.get("finish_reason") or "",
         tokens=usage.get("completion_tokens"),
+        tokens_in=usage.get("prompt_tokens"),
     )
 
 

@@ -23,6 +23,7 @@ class Step:
     reasoning: str = ""  # thinking text: progress, but not the answer
     stop: str = ""  # finish/stop reason, once given
     tokens: int | None = None  # output tokens per the provider's usage
+    tokens_in: int | None = None  # input (prompt) tokens per the provider's usage: what a probe costs
     done: bool = False  # the stream's terminal event
     error: Any = None  # an error payload inside a 2xx
 

@@ -28,6 +28,7 @@ class _Tally:
         self.text: list[str] = []
         self.text_len = 0
         self.usage: int | None = None
+        self.usage_in: int | None = None
         self.stop = ""
         self.ended_at: float | None = None
         self.error: Any = None
@@ -38,6 +39,8 @@ class _Tally:
             step = self._read(event)
             if step.tokens is not None:
                 self.usage = step.tokens
+            if step.tokens_in is not None:
+                self.usage_in = step.tokens_in
             if step.stop:
                 self.stop = step.stop
             if step.text and self.text_len < MAX_TEXT:
@@ -114,6 +117,8 @@ def _measure(ex: Exchange, tally: _Tally, comments: int) -> None:
     obs, times = ex.obs, tally.times
     if comments:
         obs.details["keepalives"] = comments
+    if tally.usage_in is not None:
+        obs.details["tokens_in"] = tally.usage_in
     if not times:
         return
     obs.ttft_ms = ex.ms(times[0])

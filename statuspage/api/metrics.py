@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.utils import timezone
+
+from monitors import cost
 from monitors.models import Monitor, MonitorStatus
 from statuspage.components.models import Component, ComponentStatus
 from statuspage.readmodel import history
@@ -34,6 +37,12 @@ def render() -> str:
                     "statuspage_monitor_last_probe_timestamp_seconds", _who(m), m.last_probe_at.timestamp()
                 )
             )
+    _family(
+        lines, "statuspage_probe_cost_usd_monthly", "gauge",
+        "Estimated US dollars a month the monitor's probes cost at the catalog's token price.",
+    )  # fmt: skip
+    for priced in cost.costs(monitors, timezone.now()):
+        lines.append(_sample("statuspage_probe_cost_usd_monthly", _who(priced.monitor), round(priced.usd, 6)))
     counts = history.outcome_totals(list(by_id))
     _family(lines, "statuspage_probe_results_total", "counter", "Probe results by outcome.")
     for m in monitors:

@@ -82,7 +82,7 @@ def _row(
         uptime={n: history.uptime(days[-n:]) for n in (90, 30, 7)},
         bar=charts.uptime_bar(days, component.public_id, component.name),
         chart=charts.latency_chart(series) if series else "",
-        upstream=[(claim, claim.components.get(component.name, "")) for claim in claims],
+        upstream=[(claim, claim.about(component.name)) for claim in claims],
         regional=component.regional_notes(),
         silent_since=silent_since(component.monitors.all(), now),
     )

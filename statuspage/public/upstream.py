@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from monitors.models import Monitor, ProbeResult
@@ -18,6 +18,11 @@ class Claim:
     description: str
     components: dict[str, str]  # their component name -> their status
     read_at: datetime
+    mapped: dict[str, str] = field(default_factory=dict)  # our component name -> their status (catalog map)
+
+    def about(self, component: str) -> str:
+        """Their status for our component: mapped by the monitor's component_map, or the same name."""
+        return self.mapped.get(component) or self.components.get(component, "")
 
 
 def claims(provider_ids: set[int], now: datetime) -> dict[int, Claim]:
@@ -48,5 +53,6 @@ def claims(provider_ids: set[int], now: datetime) -> dict[int, Claim]:
                 description=str(details.get("description") or ""),
                 components=dict(details.get("components") or {}),
                 read_at=latest["started_at"],
+                mapped=dict(details.get("mapped") or {}),
             )
     return found

@@ -64,8 +64,23 @@ def prepare(env: dict[str, str], fleet_base_port: int) -> None:
         sys.exit(f"statuspage: configuration error: {exc}")
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
-    call_command("seed_demo", fleet_base_port=fleet_base_port)
+    seed(fleet_base_port)
     connections.close_all()
+
+
+def seed(fleet_base_port: int) -> None:
+    """The file STATUSPAGE_CONFIG names, applied; without one, the demo providers on the fleet."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    config = settings.STATUSPAGE_CONFIG
+    if config:  # the operator's own monitors instead of the demo's
+        try:
+            call_command("apply", config)
+        except CommandError as exc:
+            sys.exit(f"statuspage: STATUSPAGE_CONFIG: {exc}")
+    call_command("seed_demo", fleet_base_port=fleet_base_port, providers=not config)
 
 
 def mail_catcher(env: dict[str, str]) -> str | None:

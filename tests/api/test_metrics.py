@@ -75,3 +75,13 @@ def test_promtool_finds_the_exposition_valid_and_lint_free(scraped):
         [promtool, "check", "metrics"], input=scraped, capture_output=True, text=True, timeout=30
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_probe_cost_is_a_gauge_per_priced_monitor(client, make_monitor):
+    make_monitor(name="priced", options={"price_per_mtok": {"input": 0.15, "output": 0.60}})
+    make_monitor(name="listing", kind="models")
+    body = client.get("/metrics").content.decode()
+    assert "# TYPE statuspage_probe_cost_usd_monthly gauge" in body
+    costs = [line for line in body.splitlines() if line.startswith("statuspage_probe_cost_usd_monthly{")]
+    assert len(costs) == 1 and 'monitor="priced"' in costs[0]
+    assert costs[0].endswith(" 0.07776")  # 43,200 probes x (8 x 0.15 + 1 x 0.60) / 1M

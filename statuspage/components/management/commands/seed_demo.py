@@ -28,9 +28,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--fleet-base-port", type=int, default=9101)
+        parser.add_argument(
+            "--no-providers", dest="providers", action="store_false", help="only the admin login"
+        )
 
-    def handle(self, *args, fleet_base_port: int, **options) -> None:
-        for offset, (name, kind, flavour, path, model) in enumerate(DEMO_FLEET):
+    def handle(self, *args, fleet_base_port: int, providers: bool = True, **options) -> None:
+        for offset, (name, kind, flavour, path, model) in enumerate(DEMO_FLEET if providers else []):
             self._seed_provider(
                 offset + 1, f"http://127.0.0.1:{fleet_base_port + offset}", name, kind, flavour, path, model
             )
