@@ -32,6 +32,7 @@ from statuspage.components.propagation import Changes, expire_overrides
 from statuspage.incidents import maintenance, services
 from statuspage.incidents.models import Impact, Incident, IncidentStatus
 from statuspage.lib.timefmt import iso_ms
+from statuspage.subscriptions.alerts import EventKind, OperatorEvent, notify_operators
 
 HEALTHY = frozenset({ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE})
 IMPACT = {
@@ -97,8 +98,13 @@ def sweep(now: datetime) -> list[Incident]:
         )
         for incident in quiet:
             if all(c.status in HEALTHY for c in incident.components.all()):
-                services.post_update(incident, status=IncidentStatus.RESOLVED, body=RESOLVED, now=now)
+                update = services.post_update(
+                    incident, status=IncidentStatus.RESOLVED, body=RESOLVED, now=now
+                )
                 touched.append(incident)
+                if incident.published:
+                    _tell_operators(EventKind.INCIDENT_RESOLVED, incident, "resolved", RESOLVED,
+                                    key=f"incident-resolved:{update.pk}")  # fmt: skip
     return touched
 
 
@@ -208,6 +214,9 @@ def _open(items: Changes, now: datetime) -> Incident:
     )
     if not incident.published:
         _ask_for_approval(incident, components)
+    else:
+        _tell_operators(EventKind.INCIDENT_OPENED, incident, "opened", incident.updates.get().body,
+                        key=f"incident-opened:{incident.pk}")  # fmt: skip
     upstream = Monitor.objects.filter(
         provider__in={p for c in components for p in _providers(c)},
         kind="upstream",
@@ -222,8 +231,6 @@ def _open(items: Changes, now: datetime) -> Incident:
 
 def _ask_for_approval(incident: Incident, components: list[Component]) -> None:
     """A held incident is invisible until someone approves it: operators must hear of it at once."""
-    from statuspage.subscriptions.alerts import alert_operators  # the next stage downstream
-
     url = settings.SITE_URL + reverse("admin:incidents_incident_change", args=[incident.pk])
     body = (
         f"Our probes opened a {incident.get_impact_display().lower()} incident that waits for approval "
@@ -232,7 +239,20 @@ def _ask_for_approval(incident: Incident, components: list[Component]) -> None:
         + f"\n\nApprove, edit or discard it: {url}\n"
         "It publishes by itself if the outage becomes major or critical."
     )
-    alert_operators(f"Incident awaiting approval: {incident.name}", body, key=f"incident-held:{incident.pk}")
+    _tell_operators(
+        EventKind.INCIDENT_HELD,
+        f"Incident awaiting approval: {incident.name}",
+        body,
+        f"incident-held:{incident.pk}",
+    )
+
+
+def _tell_operators(kind: EventKind, subject: str, body: str, key: str) -> None:
+    notify_operators(OperatorEvent(kind, subject, body, key))
+
+
+def _admin_link(incident: Incident) -> str:
+    return settings.SITE_URL + reverse("admin:incidents_incident_change", args=[incident.pk])
 
 
 def _worsen(incident: Incident, items: Changes, now: datetime) -> Incident:
@@ -245,14 +265,19 @@ def _worsen(incident: Incident, items: Changes, now: datetime) -> Incident:
     lead = "The issue has recurred. " if incident.status == IncidentStatus.MONITORING else ""
     body = lead + "Our probes now show " + "; ".join(_describe(c) for c, _ in items) + "."
     impact = _impact([c.status for c in incident.components.all()])
-    if IMPACT_RANK[impact] > IMPACT_RANK[incident.impact]:
+    worse = IMPACT_RANK[impact] > IMPACT_RANK[incident.impact]
+    if worse:
         incident.impact = impact
-    services.post_update(
+    update = services.post_update(
         incident, status=status, body=body, component_statuses={c: c.status for c, _ in items},
         previous_statuses=dict(items), now=now,
     )  # fmt: skip
     if not incident.published and incident.impact in SEVERE:
         services.publish(incident)
+    if (worse or added or lead) and incident.published:
+        _tell_operators(
+            EventKind.INCIDENT_WORSENED, incident, "worse", body, key=f"incident-worsened:{update.pk}"
+        )
     return incident
 
 

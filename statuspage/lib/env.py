@@ -88,6 +88,15 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_urls(name: str, default: str) -> list[str]:
+    """Space-separated URLs of any scheme (a comma may belong inside one, as in Apprise's mailto://)."""
+    urls = (_raw(name, default) or "").split()
+    for url in urls:
+        if not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://.", url):
+            raise ConfigError(f"{name} has an entry that is not a URL (scheme://...): {url.split(':')[0]!r}")
+    return urls
+
+
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = _raw(name, default) or default
     if value not in choices:
