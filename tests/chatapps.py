@@ -300,8 +300,9 @@ class FakeChatApp:
             return 200, {"Content-Type": "text/plain"}, b"ok"
         if self.app == "discord":
             remaining = max(0, self.discord_bucket - count)
-            return 204, {"X-RateLimit-Limit": str(self.discord_bucket), "X-RateLimit-Remaining": str(remaining),
-                         "X-RateLimit-Reset-After": "0.5", "X-RateLimit-Bucket": "fake"}, b""  # fmt: skip
+            headers = {"X-RateLimit-Limit": str(self.discord_bucket), "X-RateLimit-Remaining": str(remaining),
+                       "X-RateLimit-Reset-After": "0.5", "X-RateLimit-Bucket": "fake"}  # fmt: skip
+            return 204, headers, b""
         if self.app == "teams":
             return 202, {}, b""
         return 200, {"Content-Type": "application/json"}, json.dumps({"name": "spaces/x/messages/y"}).encode()
@@ -330,7 +331,7 @@ class FakeChatApp:
         if self.app == "discord":
             body = {"message": "You are being rate limited.", "retry_after": seconds, "global": False}
             headers = {"Retry-After": str(math.ceil(seconds)), "X-RateLimit-Remaining": "0",
-                       "X-RateLimit-Reset-After": str(seconds), "Content-Type": "application/json"}  # fmt: skip
+                       "X-RateLimit-Reset-After": str(seconds)}  # fmt: skip
             return 429, headers, json.dumps(body).encode()
         if self.app == "googlechat":  # Google says RESOURCE_EXHAUSTED and no Retry-After
             return (

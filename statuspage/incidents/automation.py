@@ -103,8 +103,8 @@ def sweep(now: datetime) -> list[Incident]:
                 )
                 touched.append(incident)
                 if incident.published:
-                    _tell_operators(EventKind.INCIDENT_RESOLVED, incident, "resolved", RESOLVED,
-                                    key=f"incident-resolved:{update.pk}")  # fmt: skip
+                    key = f"incident-resolved:{update.pk}"
+                    _tell_operators(EventKind.INCIDENT_RESOLVED, incident, "resolved", RESOLVED, key=key)
     return touched
 
 
@@ -215,8 +215,10 @@ def _open(items: Changes, now: datetime) -> Incident:
     if not incident.published:
         _ask_for_approval(incident, components)
     else:
-        _tell_operators(EventKind.INCIDENT_OPENED, incident, "opened", incident.updates.get().body,
-                        key=f"incident-opened:{incident.pk}")  # fmt: skip
+        body = incident.updates.get().body
+        _tell_operators(
+            EventKind.INCIDENT_OPENED, incident, "opened", body, key=f"incident-opened:{incident.pk}"
+        )
     upstream = Monitor.objects.filter(
         provider__in={p for c in components for p in _providers(c)},
         kind="upstream",
@@ -239,20 +241,17 @@ def _ask_for_approval(incident: Incident, components: list[Component]) -> None:
         + f"\n\nApprove, edit or discard it: {url}\n"
         "It publishes by itself if the outage becomes major or critical."
     )
-    _tell_operators(
-        EventKind.INCIDENT_HELD,
-        f"Incident awaiting approval: {incident.name}",
-        body,
-        f"incident-held:{incident.pk}",
+    subject = f"Incident awaiting approval: {incident.name}"
+    notify_operators(
+        OperatorEvent(EventKind.INCIDENT_HELD, subject, body, key=f"incident-held:{incident.pk}")
     )
 
 
-def _tell_operators(kind: EventKind, subject: str, body: str, key: str) -> None:
-    notify_operators(OperatorEvent(kind, subject, body, key))
-
-
-def _admin_link(incident: Incident) -> str:
-    return settings.SITE_URL + reverse("admin:incidents_incident_change", args=[incident.pk])
+def _tell_operators(kind: EventKind, incident: Incident, what: str, body: str, *, key: str) -> None:
+    """An automatic incident that readers see opened, got worse or was resolved: page whoever is on call."""
+    subject = f"Incident {what} ({incident.get_impact_display().lower()} impact): {incident.name}"
+    url = settings.SITE_URL + reverse("admin:incidents_incident_change", args=[incident.pk])
+    notify_operators(OperatorEvent(kind, subject, f"{body}\n\n{url}", key=key))
 
 
 def _worsen(incident: Incident, items: Changes, now: datetime) -> Incident:
