@@ -20,9 +20,12 @@ import math
 import re
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
 
 HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 
@@ -340,3 +343,21 @@ class FakeChatApp:
                 b'{"error": {"code": 429, "status": "RESOURCE_EXHAUSTED"}}',
             )
         return 429, {"Retry-After": str(math.ceil(seconds)), "Content-Type": "text/plain"}, b"rate_limited"
+
+
+@pytest.fixture
+def chat_apps(settings) -> Iterator[Callable[[str], FakeChatApp]]:
+    """Start a fake chat app ("slack", "discord", "teams", "googlechat") admitted as that app."""
+    started: list[FakeChatApp] = []
+    settings.CHAT_TEST_HOSTS = {}
+    settings.WEBHOOK_ALLOW_PRIVATE_DESTINATIONS = True  # loopback; the send-time guard still runs
+
+    def start(app: str) -> FakeChatApp:
+        fake = FakeChatApp(app)
+        settings.CHAT_TEST_HOSTS = {**settings.CHAT_TEST_HOSTS, fake.host: app}
+        started.append(fake)
+        return fake
+
+    yield start
+    for fake in started:
+        fake.close()

@@ -24,7 +24,7 @@ from statuspage.components.models import Component
 from statuspage.incidents import services as incidents
 from statuspage.incidents.models import Incident, IncidentUpdate
 from statuspage.subscriptions.models import Subscriber
-from tests.chatapps import FakeChatApp
+from tests.chatapps import chat_apps  # noqa: F401 - a fixture
 
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
 
@@ -213,21 +213,3 @@ def receiver() -> Iterator[WebhookReceiver]:
     server = WebhookReceiver()
     yield server
     server.close()
-
-
-@pytest.fixture
-def chat_apps(settings) -> Iterator[Callable[[str], FakeChatApp]]:
-    """Start a fake chat app ("slack", "discord", "teams", "googlechat") admitted as that app."""
-    started: list[FakeChatApp] = []
-    settings.CHAT_TEST_HOSTS = {}
-    settings.WEBHOOK_ALLOW_PRIVATE_DESTINATIONS = True  # loopback; the send-time guard still runs
-
-    def start(app: str) -> FakeChatApp:
-        fake = FakeChatApp(app)
-        settings.CHAT_TEST_HOSTS = {**settings.CHAT_TEST_HOSTS, fake.host: app}
-        started.append(fake)
-        return fake
-
-    yield start
-    for fake in started:
-        fake.close()
