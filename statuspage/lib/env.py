@@ -91,9 +91,9 @@ def env_list(name: str, default: str) -> list[str]:
 def env_urls(name: str, default: str) -> list[str]:
     """Space-separated URLs of any scheme (a comma may belong inside one, as in Apprise's mailto://)."""
     urls = (_raw(name, default) or "").split()
-    for url in urls:
-        if not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://.", url):
-            raise ConfigError(f"{name} has an entry that is not a URL (scheme://...): {url.split(':')[0]!r}")
+    for number, url in enumerate(urls, 1):
+        if not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://.", url):  # not echoed: it may be a secret
+            raise ConfigError(f"{name} has an entry that is not a URL (scheme://...): entry {number}")
     return urls
 
 
