@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from statuspage.subscriptions import delivery
+from statuspage.subscriptions import delivery, tokens
 from statuspage.subscriptions.chat import hosts
 from statuspage.subscriptions.destinations import RefusedDestination
 from statuspage.subscriptions.models import Subscriber
@@ -119,3 +119,15 @@ def test_a_chat_subscription_is_confirmed_by_email_then_gets_updates(
     assert (subscriber.kind, subscriber.chat_app, subscriber.confirmed) == ("chat", "slack", True)
     [post] = fake.posts
     assert "Chat errors again" in post.payload["attachments"][0]["blocks"][0]["text"]["text"]
+
+
+def test_the_manage_page_linked_from_the_channel_never_shows_the_webhook_link(client, make_subscriber):
+    """Everyone in the channel sees the manage link; the webhook link is the channel's password."""
+    url = "https://hooks.slack.com/services/T024BE7LD/B01ABCDEF/secretpart"
+    subscriber = make_subscriber("ada@example.com", kind="chat", chat_app="slack", webhook_url=url)
+
+    page = client.get(f"/subscriptions/manage/{tokens.make(tokens.Purpose.MANAGE, subscriber.public_id)}")
+
+    text = page.content.decode()
+    assert "posted to Slack" in text and "hooks.slack.com" in text
+    assert "secretpart" not in text and "ada@example.com" not in text
