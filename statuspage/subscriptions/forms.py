@@ -85,7 +85,7 @@ class SubscribeForm(ComponentChoiceForm):
         url = self.cleaned_data["chat_url"]
         if url:
             try:
-                self.chat_app = hosts.app_for(url)
+                hosts.app_for(url)
                 destinations.check(url)
             except destinations.RefusedDestination as exc:
                 raise ValidationError(f"We cannot post to that link: {exc}.") from None
@@ -102,5 +102,6 @@ class SubscribeForm(ComponentChoiceForm):
     def destination(self) -> dict[str, str]:
         """Where updates go besides email: request_subscription's webhook_url and chat_app."""
         if self.cleaned_data.get("chat_url"):
-            return {"webhook_url": self.cleaned_data["chat_url"], "chat_app": self.chat_app}
+            url = self.cleaned_data["chat_url"]
+            return {"webhook_url": url, "chat_app": hosts.app_for(url)}
         return {"webhook_url": self.cleaned_data["webhook_url"]}

@@ -21,13 +21,9 @@ def request_subscription(
     The caller answers the same either way, so the form tells no one who is subscribed; and a stranger
     cannot change a confirmed subscriber's choice, only send them (throttled) their own link.
     """
-    kind = (
-        Subscriber.Kind.CHAT
-        if chat_app
-        else Subscriber.Kind.WEBHOOK
-        if webhook_url
-        else Subscriber.Kind.EMAIL
-    )
+    kind = Subscriber.Kind.EMAIL
+    if webhook_url:
+        kind = Subscriber.Kind.CHAT if chat_app else Subscriber.Kind.WEBHOOK
     lookup = Subscriber.objects.select_for_update().filter(
         kind=kind, email__iexact=email, webhook_url=webhook_url
     )
