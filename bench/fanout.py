@@ -22,6 +22,7 @@ Progress goes to stderr; the figures are the last line of stdout, as one JSON ob
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -72,43 +73,34 @@ SLACK_HEADING = re.compile(rb'"type":"header","text":\{"type":"plain_text","text
 
 def run_http_sink(port: int, log_path: str) -> None:
     """Answer every POST 200; log "<accepted at> <key>": a webhook's webhook-id, or for Slack
-    "chat|<heading>|<path>" (the path is the subscriber's webhook, the heading names the update)."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    "chat|<heading>|<path>" (the path is the subscriber's webhook, the heading names the update).
+
+    aiohttp, one event loop: a threaded server's threads contend for the GIL as soon as two workers
+    post at once, and the sink, not the pipeline, would set the pace.
+    """
+    from aiohttp import web
 
     out = open(log_path, "a", buffering=1)  # noqa: SIM115 - open for the life of this process
-    lock = threading.Lock()
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive for the clients that ask for it
-        # The status line, headers and body go out as separate writes: with Nagle on, each answer on a
-        # kept-alive connection waits ~40 ms for the client's delayed ACK. A real app answers at once.
-        disable_nagle_algorithm = True
+    async def accept(request: web.Request) -> web.Response:
+        body = await request.read()
+        key = request.headers.get("webhook-id")
+        if key is None:
+            match = SLACK_HEADING.search(body)
+            key = f"chat|{match[1].decode() if match else '-'}|{request.path}"
+        out.write(f"{time.time():.6f} {key}\n")
+        return web.Response(text="ok")
 
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            key = self.headers.get("webhook-id")
-            if key is None:
-                match = SLACK_HEADING.search(body)
-                key = f"chat|{match[1].decode() if match else '-'}|{self.path}"
-            with lock:
-                out.write(f"{time.time():.6f} {key}\n")
-            self.send_response(200)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
+    async def serve() -> None:
+        app = web.Application()
+        app.router.add_post("/{tail:.*}", accept)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        print("ready", flush=True)
+        await asyncio.Event().wait()  # until SIGTERM
 
-        def log_message(self, *args) -> None:
-            pass
-
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-
-        def handle_error(self, request, client_address) -> None:
-            pass  # a webhook sender closes without reading the answer: nothing to report
-
-    server = Server(("127.0.0.1", port), Handler)
-    print("ready", flush=True)
-    server.serve_forever()
+    asyncio.run(serve())
 
 
 class SinkProcess:
