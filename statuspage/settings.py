@@ -19,6 +19,7 @@ from statuspage.lib.env import (
     env_rate,
     env_str,
     env_url,
+    env_urls,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -192,6 +193,12 @@ DELIVERY_BACKOFF_MAX_SECONDS = env_float("DELIVERY_BACKOFF_MAX_SECONDS", 3600.0,
 DELIVERY_SWEEP_SECONDS = env_float("DELIVERY_SWEEP_SECONDS", 10.0, minimum=0.5, maximum=300)
 # Operator alerts go here; when empty, to the active staff users that have an email address.
 OPERATOR_EMAILS = env_emails("OPERATOR_EMAILS", "")
+# Apprise URLs (slack://, pagerduty://, opsgenie://, tgram://, ntfy://, mailto://...), space-separated:
+# operators are paged there too (subscriptions/alerts.py decides about what). Secrets: env only.
+OPERATOR_NOTIFY_URLS = env_urls("OPERATOR_NOTIFY_URLS", "")
+# Tests only, read from no environment variable: "host:port" of loopback servers playing a chat app
+# ("slack", ...), admitted over http. Production reaches each app's official https hosts and no other.
+CHAT_TEST_HOSTS: dict[str, str] = {}
 
 # --- Security ----------------------------------------------------------------------------------
 _HTTPS = SITE_URL.startswith("https://")

@@ -11,9 +11,10 @@ from django.urls import reverse
 from monitors.models import Monitor
 from monitors.state import is_stale
 from statuspage.lib.chain import Link
+from statuspage.lib.operator_events import EventKind, OperatorEvent
 
-# Emails the operators once per key (subscriptions.alerts).
-alert_operators: Link[[str, str, str], bool] = Link("components.monitor_alerts.alert_operators")
+# Operator events go to subscriptions.alerts, which decides who hears them (pipeline/chain.py).
+notify_operators: Link[[OperatorEvent], bool] = Link("components.monitor_alerts.notify_operators")
 
 LISTED = 20
 
@@ -35,7 +36,9 @@ def _misconfigured(monitors: list[Monitor], now: datetime) -> None:
             f"Its admin page: {_admin_url(monitor)}"
         )
         key = f"monitor-misconfigured:{monitor.pk}:{since}"
-        alert_operators(f"Monitor misconfigured: {monitor}", body, key=key)
+        notify_operators(
+            OperatorEvent(EventKind.MONITOR_MISCONFIGURED, f"Monitor misconfigured: {monitor}", body, key)
+        )
 
 
 def _silent(monitors: list[Monitor], now: datetime) -> None:
@@ -52,7 +55,9 @@ def _silent(monitors: list[Monitor], now: datetime) -> None:
     # One alert per episode: the key names the monitor and when it fell silent.
     first = min(silent, key=lambda m: m.pk)
     key = f"monitors-silent:{first.pk}:{(first.last_probe_at or now).isoformat()}"
-    alert_operators(f"{len(silent)} monitor(s) stopped reporting", body, key=key)
+    notify_operators(
+        OperatorEvent(EventKind.MONITORS_SILENT, f"{len(silent)} monitor(s) stopped reporting", body, key)
+    )
 
 
 def _listed(monitors: list[Monitor]) -> str:

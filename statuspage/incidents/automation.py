@@ -33,6 +33,7 @@ from statuspage.incidents import maintenance, services
 from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 from statuspage.incidents.models import Impact, Incident, IncidentStatus
 from statuspage.lib.chain import Link
+from statuspage.lib.operator_events import EventKind, OperatorEvent
 from statuspage.lib.timefmt import iso_ms
 
 HEALTHY = frozenset({ComponentStatus.OPERATIONAL, ComponentStatus.UNDER_MAINTENANCE})
@@ -47,8 +48,8 @@ UPSTREAM_LOOKBACK = timedelta(hours=6)  # an upstream page admitting an outage a
 
 RESOLVED = "This incident has been resolved."
 
-# Emails the operators once per key (subscriptions.alerts).
-alert_operators: Link[[str, str, str], bool] = Link("incidents.automation.alert_operators")
+# Operator events go to subscriptions.alerts, which decides who hears them (pipeline/chain.py).
+notify_operators: Link[[OperatorEvent], bool] = Link("incidents.automation.notify_operators")
 
 
 @transaction.atomic
@@ -102,10 +103,13 @@ def sweep(now: datetime) -> list[Incident]:
         )
         for incident in quiet:
             if all(c.status in HEALTHY for c in incident.components.all()):
-                services.post_update(
+                update = services.post_update(
                     incident, UpdateDraft(status=IncidentStatus.RESOLVED, body=RESOLVED), now=now
                 )
                 touched.append(incident)
+                if incident.published:
+                    key = f"incident-resolved:{update.pk}"
+                    _tell_operators(EventKind.INCIDENT_RESOLVED, incident, "resolved", RESOLVED, key=key)
     return touched
 
 
@@ -215,6 +219,11 @@ def _open(items: Changes, now: datetime) -> Incident:
     incident = services.open_incident(draft, now=now)
     if not incident.published:
         _ask_for_approval(incident, components)
+    else:
+        body = incident.updates.get().body
+        _tell_operators(
+            EventKind.INCIDENT_OPENED, incident, "opened", body, key=f"incident-opened:{incident.pk}"
+        )
     upstream = Monitor.objects.filter(
         provider__in={p for c in components for p in _providers(c)},
         kind="upstream",
@@ -237,7 +246,17 @@ def _ask_for_approval(incident: Incident, components: list[Component]) -> None:
         + f"\n\nApprove, edit or discard it: {url}\n"
         "It publishes by itself if the outage becomes major or critical."
     )
-    alert_operators(f"Incident awaiting approval: {incident.name}", body, key=f"incident-held:{incident.pk}")
+    subject = f"Incident awaiting approval: {incident.name}"
+    notify_operators(
+        OperatorEvent(EventKind.INCIDENT_HELD, subject, body, key=f"incident-held:{incident.pk}")
+    )
+
+
+def _tell_operators(kind: EventKind, incident: Incident, what: str, body: str, *, key: str) -> None:
+    """An automatic incident that readers see opened, got worse or was resolved: page whoever is on call."""
+    subject = f"Incident {what} ({incident.get_impact_display().lower()} impact): {incident.name}"
+    url = settings.SITE_URL + reverse("admin:incidents_incident_change", args=[incident.pk])
+    notify_operators(OperatorEvent(kind, subject, f"{body}\n\n{url}", key=key))
 
 
 def _worsen(incident: Incident, items: Changes, now: datetime) -> Incident:
@@ -250,7 +269,8 @@ def _worsen(incident: Incident, items: Changes, now: datetime) -> Incident:
     lead = "The issue has recurred. " if incident.status == IncidentStatus.MONITORING else ""
     body = lead + "Our probes now show " + "; ".join(_describe(c) for c, _ in items) + "."
     impact = _impact([c.status for c in incident.components.all()])
-    if IMPACT_RANK[impact] > IMPACT_RANK[incident.impact]:
+    worse = IMPACT_RANK[impact] > IMPACT_RANK[incident.impact]
+    if worse:
         incident.impact = impact
     draft = UpdateDraft(
         status=status,
@@ -258,9 +278,13 @@ def _worsen(incident: Incident, items: Changes, now: datetime) -> Incident:
         component_statuses={c: c.status for c, _ in items},
         previous_statuses=dict(items),
     )
-    services.post_update(incident, draft, now=now)
+    update = services.post_update(incident, draft, now=now)
     if not incident.published and incident.impact in SEVERE:
         services.publish(incident)
+    if (worse or added or lead) and incident.published:
+        _tell_operators(
+            EventKind.INCIDENT_WORSENED, incident, "worse", body, key=f"incident-worsened:{update.pk}"
+        )
     return incident
 
 

@@ -19,6 +19,7 @@ class Counts:
     pending: int = 0
     dead: int = 0
     dead_rows: list[Delivery] = field(default_factory=list)
+    by_channel: dict[str, int] = field(default_factory=dict)  # channel label -> messages, every state
 
     @property
     def total(self) -> int:
@@ -30,12 +31,16 @@ def for_incident(incident: Incident) -> dict[int, Counts]:
     counts: dict[int, Counts] = defaultdict(Counts)
     rows = (
         Delivery.objects.filter(update__incident=incident)
-        .values_list("update_id", "state")
+        .values_list("update_id", "channel", "state")
         .annotate(n=Count("id"))
-        .order_by()
+        .order_by("channel")
     )
-    for update_id, state, n in rows:
-        setattr(counts[update_id], state, n)
+    labels = dict(Delivery.Channel.choices)
+    for update_id, channel, state, n in rows:
+        update_counts = counts[update_id]
+        setattr(update_counts, state, getattr(update_counts, state) + n)
+        label = labels.get(channel, channel)
+        update_counts.by_channel[label] = update_counts.by_channel.get(label, 0) + n
     for update_id, update_counts in counts.items():
         if update_counts.dead:  # a handful of updates per incident: one small query each
             dead = Delivery.objects.filter(update_id=update_id, state=Delivery.State.DEAD)

@@ -88,6 +88,15 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_urls(name: str, default: str) -> list[str]:
+    """Space-separated URLs of any scheme (a comma may belong inside one, as in Apprise's mailto://)."""
+    urls = (_raw(name, default) or "").split()
+    for number, url in enumerate(urls, 1):
+        if not re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://.", url):  # not echoed: it may be a secret
+            raise ConfigError(f"{name} has an entry that is not a URL (scheme://...): entry {number}")
+    return urls
+
+
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = _raw(name, default) or default
     if value not in choices:

@@ -5,9 +5,10 @@ monitors -> StateChange rows, doorbell "components.propagate" (by task name)
 components.propagation -> component status (set_statuses, the one writer; incident updates use it too)
     -> incidents.automation            (components_changed, upstream_moved)
     -> subscriptions.outbox            (announce_change: component webhooks, same transaction)
-    -> subscriptions.alerts            (monitor_alerts.alert_operators)
+    -> subscriptions.alerts            (monitor_alerts.notify_operators: monitors misconfigured, silent)
 incidents.services -> subscriptions.outbox   (announce_update: deliveries, same transaction)
-incidents.automation -> subscriptions.alerts (alert_operators: an incident held for approval)
+incidents.automation -> subscriptions.alerts (notify_operators: automatic incidents opened, worsened,
+    resolved, or held for approval)
 """
 
 from __future__ import annotations
@@ -24,6 +25,6 @@ def connect() -> None:
     propagation.components_changed.connect(automation.on_component_changes)
     propagation.upstream_moved.connect(automation.note_upstream)
     components.announce_change.connect(outbox.enqueue_component_change)
-    monitor_alerts.alert_operators.connect(alerts.alert_operators)
+    monitor_alerts.notify_operators.connect(alerts.notify_operators)
     services.announce_update.connect(outbox.enqueue_update)
-    automation.alert_operators.connect(alerts.alert_operators)
+    automation.notify_operators.connect(alerts.notify_operators)

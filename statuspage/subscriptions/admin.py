@@ -14,11 +14,12 @@ from statuspage.subscriptions.models import Delivery, OperatorAlert, Subscriber
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    list_display = ("email", "kind", "webhook_host", "all_components", "confirmed_at", "created_at")
-    list_filter = ("kind", "all_components", ("confirmed_at", admin.EmptyFieldListFilter))
+    list_display = ("email", "kind", "chat_app", "webhook_host", "all_components", "confirmed_at", "ended_at",
+                    "created_at")  # fmt: skip
+    list_filter = ("kind", "chat_app", "all_components", ("confirmed_at", admin.EmptyFieldListFilter))
     search_fields = ("email", "webhook_url")
     filter_horizontal = ("components",)
-    readonly_fields = ("public_id", "created_at", "confirmed_at")
+    readonly_fields = ("public_id", "created_at", "confirmed_at", "ended_at", "ended_reason")
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
         if db_field.name == "components":
@@ -28,9 +29,10 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 @admin.register(OperatorAlert)
 class OperatorAlertAdmin(admin.ModelAdmin):
-    list_display = ("subject", "key", "created_at")
+    list_display = ("subject", "kind", "key", "created_at")
+    list_filter = ("kind",)
     search_fields = ("subject", "key")
-    readonly_fields = ("key", "subject", "body", "created_at")
+    readonly_fields = ("kind", "key", "subject", "body", "created_at")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -109,8 +109,16 @@ class SentMarks:
         self._ids = []
 
 
-def mark_failed(deliveries: Sequence[Delivery], lease: uuid.UUID, error: str, *, permanent: bool) -> None:
-    """Record a failed attempt: retry later with backoff, or dead when permanent or out of attempts."""
+def mark_failed(
+    deliveries: Sequence[Delivery],
+    lease: uuid.UUID,
+    error: str,
+    *,
+    permanent: bool,
+    retry_after: float | None = None,
+) -> None:
+    """Record a failed attempt: retry later with backoff (no sooner than the destination's `retry_after`),
+    or dead when permanent or out of attempts."""
     now = timezone.now()
     for delivery in deliveries:
         attempts = delivery.attempts + 1
@@ -118,6 +126,7 @@ def mark_failed(deliveries: Sequence[Delivery], lease: uuid.UUID, error: str, *,
         delay = backoff(
             attempts, base=settings.DELIVERY_BACKOFF_SECONDS, cap=settings.DELIVERY_BACKOFF_MAX_SECONDS
         )
+        delay = max(delay, retry_after or 0.0)
         retry_at = None if dead else now + timedelta(seconds=delay)
         Delivery.objects.filter(pk=delivery.pk, lease=lease).update(
             state=Delivery.State.DEAD if dead else Delivery.State.PENDING,
@@ -144,7 +153,7 @@ def _log_failure(delivery: Delivery, attempt: int, error: str, retry_at: datetim
 
 def _destination_host(delivery: Delivery) -> str:
     subscriber = delivery.subscriber
-    if delivery.channel == Delivery.Channel.WEBHOOK and subscriber is not None:
+    if delivery.channel in (Delivery.Channel.WEBHOOK, Delivery.Channel.CHAT) and subscriber is not None:
         return subscriber.webhook_host
     address = subscriber.email if subscriber is not None else delivery.recipient
     return address.rpartition("@")[2]
@@ -187,7 +196,7 @@ def _send_each(
         try:
             session.send(delivery)
         except DeliveryFailed as exc:
-            mark_failed([delivery], lease, str(exc), permanent=exc.permanent)
+            mark_failed([delivery], lease, str(exc), permanent=exc.permanent, retry_after=exc.retry_after)
         except TransportUnavailable as exc:
             mark_failed(batch[index:], lease, str(exc), permanent=False)
             return False

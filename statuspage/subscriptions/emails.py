@@ -14,6 +14,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.core.mail.message import sanitize_address
 from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timeuntil
 
@@ -73,6 +74,8 @@ class Composer:
             return _build(
                 "incident_update", context | _update_context(delivery.update), **_update_args(details)
             )
+        if delivery.purpose == Delivery.Purpose.ENDED:
+            context["subscribe_url"] = settings.SITE_URL + reverse("subscriptions-subscribe")
         if delivery.purpose == Delivery.Purpose.CONFIRM:
             context["confirm_url"] = self._link(tokens.Purpose.CONFIRM, delivery.subscriber.public_id)
             context["valid_for"] = _duration(settings.SUBSCRIPTION_CONFIRM_MAX_AGE)
@@ -223,12 +226,12 @@ def _update_context(update: IncidentUpdate) -> dict[str, Any]:
         "incident": incident,
         "update": update,
         "status_label": IncidentStatus(update.status).label,
-        "components": _affected(update),
+        "components": affected_components(update),
         "incident_url": f"{settings.SITE_URL}/incidents/{incident.public_id}",
     }
 
 
-def _affected(update: IncidentUpdate) -> list[dict[str, str]]:
+def affected_components(update: IncidentUpdate) -> list[dict[str, str]]:
     """The update's components and their new status, or the incident's components as they are now;
     each named with its group ("deepseek-sim · Chat"), as every provider has a "Chat"."""
     prefetch_related_objects([update.incident], "components__group")  # the names in two queries

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from statuspage.components.models import Component
 from statuspage.subscriptions import destinations
+from statuspage.subscriptions.chat import hosts
 
 SCOPE_CHOICES = [
     ("all", "All components, including ones added later"),
@@ -56,7 +57,16 @@ class SubscribeForm(ComponentChoiceForm):
         error_messages={"max_length": "Webhook URLs are limited to 500 characters."},
     )
 
-    field_order = ["email", "webhook_url", "scope", "components"]
+    chat_url = forms.URLField(
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        label="Slack, Discord, Teams or Google Chat webhook (optional)",
+        help_text="The channel's incoming-webhook link; each update is posted there as a message.",
+        error_messages={"max_length": "Incoming-webhook links are limited to 500 characters."},
+    )
+
+    field_order = ["email", "webhook_url", "chat_url", "scope", "components"]
 
     def clean_email(self) -> str:
         local, _, domain = self.cleaned_data["email"].rpartition("@")
@@ -70,3 +80,28 @@ class SubscribeForm(ComponentChoiceForm):
             except destinations.RefusedDestination as exc:
                 raise ValidationError(f"We cannot send to that URL: {exc}.") from None
         return url
+
+    def clean_chat_url(self) -> str:
+        url = self.cleaned_data["chat_url"]
+        if url:
+            try:
+                hosts.app_for(url)
+                destinations.check(url)
+            except destinations.RefusedDestination as exc:
+                raise ValidationError(f"We cannot post to that link: {exc}.") from None
+        return url
+
+    def clean(self):
+        data = super().clean()
+        if data.get("webhook_url") and data.get("chat_url"):
+            self.add_error(
+                "chat_url", "Give a webhook URL or a chat link, not both: subscribe twice for both."
+            )
+        return data
+
+    def destination(self) -> dict[str, str]:
+        """Where updates go besides email: request_subscription's webhook_url and chat_app."""
+        if self.cleaned_data.get("chat_url"):
+            url = self.cleaned_data["chat_url"]
+            return {"webhook_url": url, "chat_app": hosts.app_for(url)}
+        return {"webhook_url": self.cleaned_data["webhook_url"]}

@@ -13,22 +13,34 @@ from statuspage.lib.ids import public_id
 
 
 class Subscriber(models.Model):
-    """Someone told about incidents: by email, or by webhook with an email contact that confirms it."""
+    """Someone told about incidents: by email, or by webhook or chat app with an email that confirms it."""
 
     class Kind(models.TextChoices):
         EMAIL = "email", "Email"
         WEBHOOK = "webhook", "Webhook"
+        CHAT = "chat", "Chat app"
+
+    class ChatApp(models.TextChoices):
+        SLACK = "slack", "Slack"
+        DISCORD = "discord", "Discord"
+        TEAMS = "teams", "Microsoft Teams"
+        GOOGLE_CHAT = "googlechat", "Google Chat"
 
     public_id = models.CharField(max_length=12, unique=True, default=public_id, editable=False)
     kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.EMAIL)
     email = models.EmailField(max_length=254)
-    webhook_url = models.URLField(max_length=500, blank=True)
+    webhook_url = models.URLField(max_length=500, blank=True)  # a chat app's incoming webhook too
+    chat_app = models.CharField(max_length=12, choices=ChatApp.choices, blank=True)
     all_components = models.BooleanField(
         default=True, help_text="Told about every incident, including components added later."
     )
     components = models.ManyToManyField("components.Component", blank=True, related_name="subscribers")
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the destination told us it is gone (a deleted chat webhook): no longer confirmed, kept
+    # until the subscriber has been told why.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -42,9 +54,14 @@ class Subscriber(models.Model):
                 condition=models.Q(kind="webhook"),
                 name="subscriber_unique_hook",
             ),
+            models.UniqueConstraint(
+                Lower("email"), "webhook_url", condition=models.Q(kind="chat"), name="subscriber_unique_chat"
+            ),
         ]
 
     def __str__(self) -> str:
+        if self.kind == self.Kind.CHAT:
+            return f"{self.get_chat_app_display()} {self.webhook_host}"
         return self.webhook_url if self.kind == self.Kind.WEBHOOK else self.email
 
     @property
@@ -57,8 +74,9 @@ class Subscriber(models.Model):
 
 
 class OperatorAlert(models.Model):
-    """Something operators must act on (a misconfigured monitor, an incident awaiting approval)."""
+    """Something operators must hear of (an automatic incident, a misconfigured monitor...), once per key."""
 
+    kind = models.CharField(max_length=32, default="alert", help_text="What happened (alerts.EventKind).")
     key = models.CharField(max_length=200, unique=True, help_text="One alert per key, however often raised.")
     subject = models.CharField(max_length=200)
     body = models.TextField()
@@ -85,7 +103,7 @@ _TARGET_MATCHES_PURPOSE = (
     _only_target(["update"], "update")
     | _only_target(["component"], "component_change")
     | _only_target(["alert"], "alert")
-    | _only_target(["confirm", "manage_link"], None)
+    | _only_target(["confirm", "manage_link", "ended"], None)
 )
 
 
@@ -99,12 +117,15 @@ class Delivery(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", "Email"
         WEBHOOK = "webhook", "Webhook"
+        CHAT = "chat", "Chat app"
+        OPERATOR = "operator", "Operator notification (Apprise)"
 
     class Purpose(models.TextChoices):
         UPDATE = "update", "Incident update"
         COMPONENT = "component", "Component status"
         CONFIRM = "confirm", "Subscription confirmation"
         MANAGE_LINK = "manage_link", "Manage link"
+        ENDED = "ended", "Subscription ended"
         ALERT = "alert", "Operator alert"
 
     class State(models.TextChoices):
@@ -128,7 +149,8 @@ class Delivery(models.Model):
     alert = models.ForeignKey(
         OperatorAlert, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
-    # Operator alerts only; a subscriber's address is read from the subscriber at send time.
+    # Operator alerts only: an email address, or for the operator channel the label of one of
+    # OPERATOR_NOTIFY_URLS (never the URL: it carries tokens). A subscriber's address is read at send time.
     recipient = models.EmailField(max_length=254, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
@@ -171,6 +193,8 @@ class Delivery(models.Model):
     def address(self) -> str:
         if self.subscriber_id is None:
             return self.recipient
+        if self.channel == self.Channel.CHAT:
+            return str(self.subscriber)  # app and host: the URL itself is the channel's password
         return self.subscriber.webhook_url if self.channel == self.Channel.WEBHOOK else self.subscriber.email
 
     @property

@@ -14,14 +14,16 @@ from statuspage.subscriptions.models import Delivery, Subscriber
 
 @transaction.atomic
 def request_subscription(
-    *, email: str, webhook_url: str = "", components: Sequence[Component] | None
+    *, email: str, webhook_url: str = "", chat_app: str = "", components: Sequence[Component] | None
 ) -> None:
     """Start a subscription and email its confirmation link; for an existing one, email its manage link.
 
     The caller answers the same either way, so the form tells no one who is subscribed; and a stranger
     cannot change a confirmed subscriber's choice, only send them (throttled) their own link.
     """
-    kind = Subscriber.Kind.WEBHOOK if webhook_url else Subscriber.Kind.EMAIL
+    kind = Subscriber.Kind.EMAIL
+    if webhook_url:
+        kind = Subscriber.Kind.CHAT if chat_app else Subscriber.Kind.WEBHOOK
     lookup = Subscriber.objects.select_for_update().filter(
         kind=kind, email__iexact=email, webhook_url=webhook_url
     )
@@ -29,7 +31,9 @@ def request_subscription(
     if subscriber is None:
         try:
             with transaction.atomic():
-                subscriber = Subscriber.objects.create(kind=kind, email=email, webhook_url=webhook_url)
+                subscriber = Subscriber.objects.create(
+                    kind=kind, email=email, webhook_url=webhook_url, chat_app=chat_app
+                )
         except IntegrityError:  # the same address, submitted twice at once
             subscriber = lookup.get()
     if subscriber.confirmed:
@@ -40,7 +44,21 @@ def request_subscription(
 
 
 def confirm(subscriber: Subscriber) -> None:
-    Subscriber.objects.filter(pk=subscriber.pk, confirmed_at=None).update(confirmed_at=timezone.now())
+    Subscriber.objects.filter(pk=subscriber.pk, confirmed_at=None).update(
+        confirmed_at=timezone.now(), ended_at=None, ended_reason=""
+    )
+
+
+@transaction.atomic
+def end(subscriber: Subscriber, *, reason: str) -> bool:
+    """The destination is gone for good (a chat webhook was deleted): send it nothing more and tell the
+    subscriber by email why, once however many deliveries find out. True if this call ended it."""
+    ended = Subscriber.objects.filter(pk=subscriber.pk, ended_at=None).update(
+        ended_at=timezone.now(), ended_reason=reason[:200], confirmed_at=None
+    )
+    if ended:
+        outbox.enqueue_message(subscriber, Delivery.Purpose.ENDED)
+    return bool(ended)
 
 
 @transaction.atomic

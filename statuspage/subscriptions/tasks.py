@@ -35,7 +35,24 @@ def send_webhooks() -> int:
     )
 
 
-SENDERS = {Delivery.Channel.EMAIL: send_emails, Delivery.Channel.WEBHOOK: send_webhooks}
+@shared_task(name="subscriptions.send_chat", **_LIMITS)
+def send_chat() -> int:
+    return delivery.send_due(
+        Delivery.Channel.CHAT, budget_s=BUDGET_S, on_full_batch=lambda: outbox.ring(Delivery.Channel.CHAT)
+    )
+
+
+@shared_task(name="subscriptions.send_operator_notices", **_LIMITS)
+def send_operator_notices() -> int:
+    return delivery.send_due(Delivery.Channel.OPERATOR, budget_s=BUDGET_S)
+
+
+SENDERS = {
+    Delivery.Channel.EMAIL: send_emails,
+    Delivery.Channel.WEBHOOK: send_webhooks,
+    Delivery.Channel.CHAT: send_chat,
+    Delivery.Channel.OPERATOR: send_operator_notices,
+}
 
 
 @shared_task(name="subscriptions.sweep", time_limit=60, soft_time_limit=50)
@@ -46,8 +63,9 @@ def sweep() -> list[str]:
     channels = [channel for channel in SENDERS if due.filter(channel=channel).exists()]
     for channel in channels:
         outbox.ring(channel)
-    # An address never confirmed is forgotten once its link has expired.
-    Subscriber.objects.filter(
-        confirmed_at=None, created_at__lt=now - timedelta(seconds=settings.SUBSCRIPTION_CONFIRM_MAX_AGE)
-    ).delete()
+    # An address never confirmed is forgotten once its link has expired; one whose destination is gone,
+    # as long after it ended (shown in admin meanwhile, with the reason).
+    expired = now - timedelta(seconds=settings.SUBSCRIPTION_CONFIRM_MAX_AGE)
+    Subscriber.objects.filter(confirmed_at=None, ended_at=None, created_at__lt=expired).delete()
+    Subscriber.objects.filter(ended_at__lt=expired).delete()
     return channels

@@ -61,9 +61,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             )
     except throttle.ThrottleUnavailable:
         return _refuse(request, "Subscribing is unavailable for a moment; please try again shortly.", 503)
-    services.request_subscription(
-        email=email, webhook_url=form.cleaned_data["webhook_url"], components=form.chosen_components()
-    )
+    services.request_subscription(email=email, components=form.chosen_components(), **form.destination())
     return _page_or_fragment(request, "subscriptions/sent.html", "subscriptions/_sent.html", {"email": email})
 
 

@@ -149,7 +149,7 @@ def test_operators_are_asked_once_to_approve_a_held_incident(world, settings, dj
     world.monitor_moves(world.chat_monitor, "degraded")
     world.monitor_moves(world.chat_monitor, "down", 60)  # worsens the same incident: no second request
     incident = Incident.objects.get()
-    alert = OperatorAlert.objects.get()
+    alert = OperatorAlert.objects.get(kind="incident_held")
     assert alert.subject == f"Incident awaiting approval: {incident.name}"
     assert f"/incidents/incident/{incident.pk}/change/" in alert.body
     assert "Acme AI Chat: degraded" in alert.body
@@ -159,7 +159,23 @@ def test_operators_are_asked_once_to_approve_a_held_incident(world, settings, dj
 def test_a_published_incident_asks_nobody_for_approval(world, settings):
     settings.INCIDENT_REVIEW_MINOR = True
     world.monitor_moves(world.chat_monitor, "down")
-    assert Incident.objects.get().published and not OperatorAlert.objects.exists()
+    assert Incident.objects.get().published
+    assert list(OperatorAlert.objects.values_list("kind", flat=True)) == ["incident_opened"]
+
+
+def test_operators_are_paged_as_an_automatic_incident_opens_worsens_and_resolves(world, settings):
+    settings.OPERATOR_NOTIFY_URLS = ["ntfy://ntfy.example.com/oncall"]
+    world.monitor_moves(world.chat_monitor, "degraded")
+    world.monitor_moves(world.chat_monitor, "degraded", 30)  # no change: nothing new
+    world.monitor_moves(world.chat_monitor, "down", 60)
+    world.monitor_moves(world.chat_monitor, "up", 120)  # monitoring: readers are told, not operators
+    automation.sweep(world.at(120 + QUIET + 1))
+
+    alerts = OperatorAlert.objects.order_by("created_at", "pk")
+    assert [a.kind for a in alerts] == ["incident_opened", "incident_worsened", "incident_resolved"]
+    assert "(critical impact)" in alerts[1].subject
+    # Paged through Apprise only: automatic incidents are public already, no operator email for them.
+    assert {d.channel for a in alerts for d in a.deliveries.all()} == {"operator"}
 
 
 def test_a_held_incident_that_becomes_severe_publishes_itself(world, settings):

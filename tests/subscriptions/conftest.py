@@ -25,6 +25,7 @@ from statuspage.incidents import services as incidents
 from statuspage.incidents.drafts import IncidentDraft
 from statuspage.incidents.models import Incident, IncidentUpdate
 from statuspage.subscriptions.models import Subscriber
+from tests.chatapps import chat_apps  # noqa: F401 - a fixture
 
 logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
 

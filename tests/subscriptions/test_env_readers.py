@@ -2,7 +2,7 @@
 
 import pytest
 
-from statuspage.lib.env import ConfigError, env_emails, env_rate
+from statuspage.lib.env import ConfigError, env_emails, env_rate, env_urls
 
 
 @pytest.mark.parametrize("value", ["5/h", "20/10m", "1/s", "100/d", "3/2h"])
@@ -27,3 +27,20 @@ def test_env_emails_reads_a_list_and_refuses_a_non_address(monkeypatch):
         ConfigError, match="OPERATOR_EMAILS has 'not-an-address', which is not an email address"
     ):
         env_emails("OPERATOR_EMAILS", "")
+
+
+def test_env_urls_reads_space_separated_apprise_urls_keeping_their_commas(monkeypatch):
+    monkeypatch.setenv(
+        "OPERATOR_NOTIFY_URLS", "ntfy://ntfy.sh/ops  mailto://u:p@example.com?to=a@x.org,b@x.org"
+    )
+    assert env_urls("OPERATOR_NOTIFY_URLS", "") == [
+        "ntfy://ntfy.sh/ops",
+        "mailto://u:p@example.com?to=a@x.org,b@x.org",
+    ]
+
+
+def test_env_urls_refuses_an_entry_without_a_scheme_without_echoing_it(monkeypatch):
+    monkeypatch.setenv("OPERATOR_NOTIFY_URLS", "slack://T/B/C hooks.slack.com/services/T/B/s3cret")
+    with pytest.raises(ConfigError, match="OPERATOR_NOTIFY_URLS has an entry that is not a URL") as raised:
+        env_urls("OPERATOR_NOTIFY_URLS", "")
+    assert "s3cret" not in str(raised.value)

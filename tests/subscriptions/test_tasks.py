@@ -29,3 +29,19 @@ def test_the_sweep_forgets_signups_whose_confirmation_link_expired(settings, del
 
     assert set(Subscriber.objects.values_list("pk", flat=True)) == {fresh.pk, loyal.pk}
     assert not Subscriber.objects.filter(pk=stale.pk).exists()
+
+
+def test_a_subscription_whose_webhook_is_gone_is_kept_until_it_was_told_then_forgotten(
+    settings, delivery_queue, make_subscriber
+):
+    long_ago = timezone.now() - timedelta(seconds=settings.SUBSCRIPTION_CONFIRM_MAX_AGE + 60)
+    just_ended = make_subscriber(kind="chat", chat_app="slack", confirmed=False, created_at=long_ago,
+                                 ended_at=timezone.now(), ended_reason="404")  # fmt: skip
+    ended_long_ago = make_subscriber(kind="chat", chat_app="slack", confirmed=False, created_at=long_ago,
+                                     ended_at=long_ago, ended_reason="404")  # fmt: skip
+    Delivery.objects.create(channel="email", purpose="ended", subscriber=just_ended)
+
+    tasks.sweep()
+
+    assert list(Subscriber.objects.values_list("pk", flat=True)) == [just_ended.pk]
+    assert not Subscriber.objects.filter(pk=ended_long_ago.pk).exists()

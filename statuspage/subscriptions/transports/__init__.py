@@ -8,6 +8,8 @@ from types import ModuleType
 TRANSPORTS = {
     "email": "statuspage.subscriptions.transports.email",
     "webhook": "statuspage.subscriptions.transports.webhook",
+    "chat": "statuspage.subscriptions.transports.chat",
+    "operator": "statuspage.subscriptions.transports.operator",
 }
 
 

@@ -9,11 +9,13 @@ if TYPE_CHECKING:
 
 
 class DeliveryFailed(Exception):
-    """This one message was not accepted; `permanent` means retrying cannot help (a 5xx rejection)."""
+    """This one message was not accepted; `permanent` means retrying cannot help (a 5xx rejection);
+    `retry_after` is how many seconds the destination asked us to wait (a 429's Retry-After)."""
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.retry_after = retry_after
 
 
 class TransportUnavailable(Exception):

@@ -27,6 +27,7 @@ class WebhookSession:
     def __init__(self, client: httpx.Client) -> None:
         self._client = client
         self._summary: dict[str, Any] | None = None
+        self._about: dict[tuple[str, int], dict[str, Any]] = {}  # what a delivery is about, per target
         self.timeout = settings.WEBHOOK_TIMEOUT
 
     def send(self, delivery: Delivery) -> None:
@@ -66,9 +67,15 @@ class WebhookSession:
         """Statuspage's webhook (reference §2): `meta`, `page`, then what the delivery is about."""
         summary = self.summary()
         if delivery.purpose == Delivery.Purpose.COMPONENT:
-            about = component_payload(delivery.component_change, summary["components"])
+            target = ("component", delivery.component_change_id)
+            if target not in self._about:
+                self._about[target] = component_payload(delivery.component_change, summary["components"])
         else:
-            about = {"incident": incident_as_of(delivery.update)}
+            # Built once per update in a batch: its recipients differ only in `meta`.
+            target = ("update", delivery.update_id)
+            if target not in self._about:
+                self._about[target] = {"incident": incident_as_of(delivery.update)}
+        about = self._about[target]
         return {
             "meta": {
                 "unsubscribe": tokens.link(tokens.Purpose.UNSUBSCRIBE, delivery.subscriber.public_id),
