@@ -1,12 +1,14 @@
 """The Celery application: Redis broker, no result backend, tasks discovered from the apps."""
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import redis
 from celery import Celery
 from celery.app.amqp import AMQP
+from celery.signals import beat_init
 from kombu import Connection
 from kombu.transport import redis as kombu_redis
 
@@ -91,3 +93,11 @@ class BrokerAMQP(AMQP):
 app = Celery("statuspage", amqp=BrokerAMQP)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@beat_init.connect
+def start_watchdog(**_: object) -> None:
+    """The pipeline watchdog runs in beat's process (statuspage/components/watchdog.py)."""
+    from statuspage.components.watchdog import watch_forever
+
+    threading.Thread(target=watch_forever, name="pipeline-watchdog", daemon=True).start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from statuspage.api import v2
@@ -19,7 +20,7 @@ PATHS = (
 )
 
 
-def documents(current: Current) -> dict[str, dict[str, Any]]:
+def documents(current: Current, delayed_since: datetime | None = None) -> dict[str, dict[str, Any]]:
     page = v2.page(current.updated_at)
     components = v2.components(current.components, current.groups)
     # Incidents embed the same component objects as the list, positions included.
@@ -29,7 +30,7 @@ def documents(current: Current) -> dict[str, dict[str, Any]]:
         return [v2.incident(i, by_id) for i in rows]
 
     maintenances = incidents(current.maintenances)
-    status = v2.status(current.components, active_maintenance=bool(current.active))
+    status = v2.status(current.components, bool(current.active), delayed_since)
     return {
         "/api/v2/summary.json": {
             "page": page,

@@ -95,8 +95,11 @@ def known_capabilities() -> set[str]:
     return found
 
 
-def recommend(now: datetime, query: Query = Query(None, None)) -> dict[str, Any]:
-    """The ranking for `query`; raises BadQuery for an unknown capability."""
+def recommend(
+    now: datetime, query: Query = Query(None, None), *, delayed_since: datetime | None = None
+) -> dict[str, Any]:
+    """The ranking for `query`; raises BadQuery for an unknown capability. While our own monitoring is
+    late (`delayed_since`, components/watchdog.py) no monitor is evidence of health: none is recommended."""
     check_capability(query.capability)
     enabled = Monitor.objects.filter(enabled=True).exclude(kind__in=NOT_CANDIDATES)
     monitors = [
@@ -111,12 +114,15 @@ def recommend(now: datetime, query: Query = Query(None, None)) -> dict[str, Any]
         if monitor.status == "paused":
             continue
         # No recent result: what the monitor last said is not evidence now (the page notes it too).
-        stale = is_stale(monitor.last_probe_at, monitor.interval, now, monitor.thresholds())
+        stale = delayed_since is not None or is_stale(
+            monitor.last_probe_at, monitor.interval, now, monitor.thresholds()
+        )
         rows.append((monitor, "unknown" if stale else monitor.status, stale, recent.get(monitor.pk)))
     rows.sort(key=lambda r: (HEALTH_ORDER.get(r[1], 9), _speed(r[3]), r[0].provider.name, r[0].name))
     candidates = [_candidate(rank, *row) for rank, row in enumerate(rows, start=1)]
     return {
         "generated_at": iso_ms(now),
+        "monitoring_delayed_since": iso_ms(delayed_since),
         "capability": query.capability,
         "family": query.family,
         "recommended": next((c for c in candidates if c["healthy"]), None),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 
+from statuspage.components import watchdog
 from statuspage.components.models import Component, ComponentGroup, ComponentStatus, worst
 from statuspage.incidents.models import Incident
 from statuspage.lib.timefmt import iso_ms
@@ -130,7 +132,11 @@ def incident(i: Incident, component_docs: dict[str, dict[str, Any]] | None = Non
     return data
 
 
-def status(all_components: list[Component], active_maintenance: bool) -> dict[str, str]:
+def status(
+    all_components: list[Component], active_maintenance: bool, delayed_since: datetime | None = None
+) -> dict[str, str]:
+    """The page's indicator and its description; while our own monitoring is late (components/watchdog.py)
+    the description says so instead, and the indicator stays the last known (docs/architecture.md)."""
     current = worst(c.status for c in all_components)
     indicator = {
         ComponentStatus.MAJOR_OUTAGE: "critical" if _all_major(all_components) else "major",
@@ -138,6 +144,8 @@ def status(all_components: list[Component], active_maintenance: bool) -> dict[st
         ComponentStatus.DEGRADED_PERFORMANCE: "minor",
         ComponentStatus.UNDER_MAINTENANCE: "maintenance",
     }.get(current, "maintenance" if active_maintenance else "none")
+    if delayed_since is not None:
+        return {"indicator": indicator, "description": watchdog.description(delayed_since)}
     return {"indicator": indicator, "description": INDICATOR_TEXT[indicator]}
 
 

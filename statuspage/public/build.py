@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.db import DatabaseError
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from statuspage.api import failover
 from statuspage.api.documents import documents
+from statuspage.components import watchdog
 from statuspage.incidents.models import Incident
 from statuspage.public import artifacts as a
 from statuspage.public import badges, charts, feeds, pagedata, pages
@@ -22,12 +25,14 @@ from statuspage.public.context import base_context
 
 LIVE_ETAG = "__LIVE_ETAG__"
 SUBSCRIBE_SLOT = "subscriptions/_subscribe_slot.html"
+log = logging.getLogger(__name__)
 UPTIME_WINDOWS = (90, 30, 7)
 
 
 def build() -> dict[str, Artifact]:
     now = timezone.now()
-    data = pagedata.collect(now)
+    delayed_since = _watch(now)
+    data = pagedata.collect(now, delayed_since)
     out: dict[str, Artifact] = {}
     out["/partials/live"], live_html = _live(data, now)
     out["/"] = a.make(
@@ -36,15 +41,27 @@ def build() -> dict[str, Artifact]:
         a.PAGE_CACHE,
     )
     out["/history"] = pages.history(1, now)
-    for path, document in documents(data.current).items():
+    for path, document in documents(data.current, delayed_since).items():
         out[path] = json_artifact(document)
-    out["/api/failover.json"] = json_artifact(failover.recommend(now))
+    out["/api/failover.json"] = json_artifact(failover.recommend(now, delayed_since=delayed_since))
     recent = _feed_entries(data.current)
     out["/history.atom"] = a.make(feeds.atom(recent, now), a.ATOM, a.FEED_CACHE, cors=True)
     out["/history.rss"] = a.make(feeds.rss(recent, now), a.RSS, a.FEED_CACHE, cors=True)
     out.update(_badges(data))
     out["/embed.js"] = a.make(_static("js/embed.js"), a.JS, a.FEED_CACHE, cors=True)
     return out
+
+
+def _watch(now: datetime) -> datetime | None:
+    """The pipeline watchdog, run here because the web process does not depend on workers or beat:
+    since when our own monitoring is late, if it is, with the operators alerted once an episode."""
+    freshness = watchdog.read(now)
+    if freshness.delayed_since is not None:
+        try:
+            watchdog.raise_alarm(freshness)
+        except DatabaseError:
+            log.warning("could not store the watchdog's alert", exc_info=True)
+    return freshness.delayed_since
 
 
 def json_artifact(document: Any, cache_control: str = a.API_CACHE) -> Artifact:
@@ -75,9 +92,11 @@ def _feed_entries(current) -> list[Incident]:
 
 
 def _badges(data: pagedata.PageData) -> dict[str, Artifact]:
+    # While our monitoring is late, no badge shows a status colour for what it cannot vouch for.
+    overall = "unknown" if data.delayed_since else data.status["indicator"]
     out = {
         "/badge.svg": a.make(
-            badges.badge(settings.SITE_NAME, data.status["description"].lower(), data.status["indicator"]),
+            badges.badge(settings.SITE_NAME, data.status["description"].lower(), overall),
             a.SVG,
             a.FEED_CACHE,
             cors=True,
@@ -86,9 +105,11 @@ def _badges(data: pagedata.PageData) -> dict[str, Artifact]:
     rows = {row.component.public_id: row for section in data.sections for row in section.rows}
     for component in data.current.components:
         cid = component.public_id
-        text = component.get_status_display().lower()
+        text, colour = component.get_status_display().lower(), component.status
+        if data.delayed_since:
+            text, colour = "monitoring delayed", "unknown"
         out[f"/badge/{cid}.svg"] = a.make(
-            badges.badge(component.display_name, text, component.status), a.SVG, a.FEED_CACHE, cors=True
+            badges.badge(component.display_name, text, colour), a.SVG, a.FEED_CACHE, cors=True
         )
         row = rows.get(cid)
         for days in UPTIME_WINDOWS:
