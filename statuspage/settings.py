@@ -103,6 +103,10 @@ DATABASES = {
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
     "DB_CONNECT_TIMEOUT", 5, minimum=1
 )
+# The web process bounds its own waits tighter (statuspage/lib/webdb/, installed by wsgi/asgi.py):
+# libpq's shortest connect timeout is 2 s.
+WEB_QUERY_TIMEOUT = env_float("WEB_QUERY_TIMEOUT", 1.0, minimum=0.1, maximum=60)
+WEB_DB_CONNECT_TIMEOUT = env_int("WEB_DB_CONNECT_TIMEOUT", 2, minimum=2, maximum=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "rediss", "unix"))

@@ -110,9 +110,9 @@ def test_operators_are_alerted_once_an_episode_and_the_event_fires_once(
     watchdog.watchdog_fired.connect(receiver)
     try:
         for minutes in (5, 6, 7):  # the web process and beat look again and again
-            with time_machine.travel(timezone.now() + minutes * MINUTE, tick=False):
-                with django_capture_on_commit_callbacks(execute=True):
-                    watchdog.raise_alarm(watchdog.read(timezone.now()))
+            later = timezone.now() + minutes * MINUTE
+            with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
+                watchdog.raise_alarm(watchdog.read(timezone.now()))
     finally:
         watchdog.watchdog_fired.disconnect(receiver)
 
