@@ -105,6 +105,9 @@ def processes(env: dict[str, str], port: int, fleet_port: int) -> dict[str, str]
         # Restarted if they exit on their own: honcho would otherwise stop everything with them.
         "worker": f"{RESPAWN} {PYTHON} -m celery -A statuspage worker -Q default,probes.default "
         "--concurrency 2 --loglevel INFO --without-gossip --without-mingle",
+        # Deliveries on their own queue and processes: a slow receiver never holds a probe batch back.
+        "deliveries": f"{RESPAWN} {PYTHON} -m celery -A statuspage worker -Q deliveries --concurrency 2 "
+        "--loglevel INFO --without-gossip --without-mingle --hostname deliveries@%h",
         "beat": f"{RESPAWN} {PYTHON} -m celery -A statuspage beat --loglevel INFO "
         f"--schedule {VAR / 'celerybeat-schedule'}",
         "fleet": fleet_command(env, fleet_port),
