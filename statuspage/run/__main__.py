@@ -15,7 +15,14 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from monitors.fakeprovider.fleet import demo_fleet
-from statuspage.run.embedded import EmbeddedError, EmbeddedPostgres, EmbeddedRedis, port_in_use
+from statuspage.run.embedded import (
+    EmbeddedError,
+    EmbeddedPostgres,
+    EmbeddedRedis,
+    EmbeddedServer,
+    Supervisor,
+    port_in_use,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var"
@@ -35,18 +42,22 @@ def port_setting(env: dict[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
-def data_services(stack: ExitStack, env: dict[str, str]) -> None:
+def data_services(stack: ExitStack, env: dict[str, str]) -> list[EmbeddedServer]:
     """Point env at the configured servers, starting embedded ones for what is not configured."""
+    started: list[EmbeddedServer] = []
     if not env.get("DATABASE_URL"):
         pg = EmbeddedPostgres(VAR / "postgres", port_setting(env, "EMBEDDED_POSTGRES_PORT", 54329))
         stack.callback(pg.stop)
         env["DATABASE_URL"] = pg.start()
+        started.append(pg)
         print(f"embedded Postgres: {env['DATABASE_URL']} (data in var/postgres)", flush=True)
     if not env.get("REDIS_URL"):
         redis = EmbeddedRedis(VAR / "redis", port_setting(env, "EMBEDDED_REDIS_PORT", 63799))
         stack.callback(redis.stop)
         env["REDIS_URL"] = redis.start()
+        started.append(redis)
         print(f"embedded Redis: {env['REDIS_URL']} (data in var/redis)", flush=True)
+    return started
 
 
 def prepare(env: dict[str, str], fleet_base_port: int) -> None:
@@ -143,7 +154,11 @@ def serve(env: dict[str, str]) -> int:
 
     port, fleet_port = serve_defaults(env)
     with ExitStack() as stack:
-        data_services(stack, env)
+        embedded = data_services(stack, env)
+        if embedded:  # restarted if they die; the watch ends before the stack stops them (Ctrl-C)
+            supervisor = Supervisor(embedded)
+            supervisor.start()
+            stack.callback(supervisor.stop)
         # Before `prepare`, which reads the settings: the catcher sets EMAIL_HOST and EMAIL_PORT.
         procfile = processes(env, port, fleet_port)
         prepare(env, fleet_base_port=fleet_port + 1)
