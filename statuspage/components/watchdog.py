@@ -3,7 +3,8 @@
 Evidence, where it is read, and when it is late:
 
 - results, per region: the newest `region_states[region].last_at` of its active monitors; late after
-  2 x the region's shortest interval + a tick + RESULT_SLACK.
+  2 x the region's shortest interval + 2 ticks (a healthy region's newest result is at most an interval
+  and a probe's timeout old).
 - the scheduler tick: the oldest `next_probe_at` of an active monitor (each tick moves the claimed ones
   ahead); late after 3 ticks + TICK_SLACK. The tick runs on a worker, so this sees a frozen worker first.
 - queue depth: Redis LLEN of each queue; never late on its own (a burst is normal), exposed in /metrics;
@@ -28,10 +29,10 @@ from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
-RESULT_SLACK = timedelta(seconds=10)  # a batch records its results after its slowest probe
 TICK_SLACK = timedelta(seconds=30)  # the tick shares the default queue with rollups and sweeps
 DELAYED_PREFIX = "Monitoring delayed since"
 WATCH_SECONDS = 15.0  # how often beat's own thread looks
+DELAYED_RECHECK_S = 5.0  # while delayed, how often the web process looks again (to see the recovery)
 
 # Sent once per episode (the first process to notice it), after the operators' alert is stored:
 # receivers (e.g. chat notifications) get the Freshness that fired it.
@@ -71,6 +72,14 @@ class Freshness:
         """When the oldest late evidence was last fresh; None while everything is on time."""
         return min((e.at for e in self.late if e.at is not None), default=None)
 
+    def recheck_at(self) -> datetime:
+        """When what was read here may no longer hold: the first evidence to go late if none has,
+        else soon, to notice the recovery."""
+        if self.delayed_since is not None:
+            return self.now + timedelta(seconds=DELAYED_RECHECK_S)
+        due = [e.at + e.limit for e in self.evidence if e.at is not None]
+        return max(min(due, default=self.now + timedelta(days=1)), self.now + timedelta(seconds=1))
+
 
 @dataclass(frozen=True)
 class ActiveMonitor:
@@ -93,7 +102,7 @@ def assess(
         seen = [m.last_at.get(region) for m in probing]
         newest = max((at for at in seen if at is not None), default=None)
         shortest = min(m.interval for m in probing)
-        evidence.append(Evidence("results", region, newest, 2 * shortest + tick + RESULT_SLACK))
+        evidence.append(Evidence("results", region, newest, 2 * shortest + 2 * tick))
     if monitors:
         oldest_due = min(m.next_probe_at for m in monitors)
         evidence.append(Evidence("tick", "", min(oldest_due, now), 3 * tick + TICK_SLACK))

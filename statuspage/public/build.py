@@ -29,9 +29,10 @@ log = logging.getLogger(__name__)
 UPTIME_WINDOWS = (90, 30, 7)
 
 
-def build() -> dict[str, Artifact]:
+def build(freshness: watchdog.Freshness | None = None) -> dict[str, Artifact]:
+    """Every eager artifact; `freshness` is the pipeline watchdog's reading (read here when not given)."""
     now = timezone.now()
-    delayed_since = _watch(now)
+    delayed_since = _watch(freshness or watchdog.read(now))
     data = pagedata.collect(now, delayed_since)
     out: dict[str, Artifact] = {}
     out["/partials/live"], live_html = _live(data, now)
@@ -52,10 +53,9 @@ def build() -> dict[str, Artifact]:
     return out
 
 
-def _watch(now: datetime) -> datetime | None:
+def _watch(freshness: watchdog.Freshness) -> datetime | None:
     """The pipeline watchdog, run here because the web process does not depend on workers or beat:
     since when our own monitoring is late, if it is, with the operators alerted once an episode."""
-    freshness = watchdog.read(now)
     if freshness.delayed_since is not None:
         try:
             watchdog.raise_alarm(freshness)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError, connection
+from django.utils import timezone
 
 from statuspage.lib import pageversion
 from statuspage.public import shared
@@ -39,6 +41,9 @@ class Snapshot:
     version: int
     built_at: float  # wall clock, seconds
     artifacts: dict[str, Artifact] = field(repr=False)
+    # Wall clock: when the pipeline watchdog's verdict may change (components/watchdog.py); rendered
+    # again then, whatever the version, so "monitoring delayed" shows when it starts and ends.
+    recheck_at: float = math.inf
 
 
 class Store:
@@ -51,7 +56,7 @@ class Store:
 
     def current(self) -> Snapshot:
         snapshot = self.snapshot
-        if snapshot is not None and time.monotonic() < self.next_check:
+        if snapshot is not None and time.monotonic() < self.next_check and time.time() < snapshot.recheck_at:
             return snapshot
         # One thread refreshes; the others serve what there is rather than queue behind it.
         if self._lock.acquire(blocking=snapshot is None):
@@ -105,9 +110,15 @@ class Store:
         try:
             version = pageversion.read()
             key = f"{version}.{int(time.time() // settings.PAGE_REFRESH_SECONDS)}"
-            if self.snapshot is None or self.snapshot.key != key:
+            current = self.snapshot
+            if current is None or current.key != key or time.time() >= current.recheck_at:
                 fresh = shared.load(key)
-                if fresh is None and self.snapshot is not None and not shared.claim(key):
+                if fresh is not None and time.time() >= fresh.recheck_at:
+                    fresh = None  # the watchdog's verdict in it may be out of date: render anew
+                # A re-render of the same key (a recheck) is claimed under a name of its own.
+                again = current is not None and current.key == key
+                claim = f"{key}@{current.recheck_at:.0f}" if again else key
+                if fresh is None and self.snapshot is not None and not shared.claim(claim):
                     # Another process is rendering this one: keep serving ours and look again shortly.
                     self.next_check = time.monotonic() + SHARED_WAIT_SECONDS
                     return
@@ -121,10 +132,13 @@ class Store:
         self.next_check = time.monotonic() + settings.PAGE_VERSION_TTL
 
     def _render(self, version: int, key: str) -> Snapshot:
-        from statuspage.public.build import build  # the renderers import the models; this module must not
+        from statuspage.components import watchdog  # the renderers import the models; this module must not
+        from statuspage.public.build import build
 
         started = time.monotonic()
-        snapshot = Snapshot(key, version, time.time(), build())
+        freshness = watchdog.read(timezone.now())
+        artifacts = build(freshness)
+        snapshot = Snapshot(key, version, time.time(), artifacts, freshness.recheck_at().timestamp())
         log.info("rendered snapshot %s in %.0f ms", key, (time.monotonic() - started) * 1000)
         shared.save(snapshot)
         return snapshot

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from monitors.models import Monitor
 from monitors.outcomes import Outcome
 from monitors.probes.base import Observation
 from monitors.recording import record
@@ -31,7 +32,7 @@ def active(last: datetime | None, *, regions=("default",), due: datetime = NOW, 
 @pytest.mark.parametrize(
     ("monitors", "delayed_since"),
     [
-        ([active(NOW - 2 * MINUTE)], None),  # within 2 intervals + a tick + slack (135 s)
+        ([active(NOW - 2 * MINUTE)], None),  # within 2 intervals + 2 ticks (130 s)
         ([active(NOW - 3 * MINUTE)], NOW - 3 * MINUTE),
         ([active(NOW - 3 * MINUTE), active(NOW - timedelta(seconds=10))], None),  # one fresh result is enough
         ([active(None)], None),  # never reported (just added): nothing to be late
@@ -97,6 +98,24 @@ def test_no_surface_claims_operational_on_late_evidence(client, reported, operat
     assert "monitoring delayed" in component_badge and "operational" not in component_badge
     assert failover["recommended"] is None and failover["monitoring_delayed_since"] is not None
     assert all(c["stale"] for c in failover["candidates"])
+
+
+def test_the_page_says_it_as_soon_as_the_evidence_goes_late_without_waiting_for_a_change(
+    client, reported, settings
+):
+    settings.PAGE_REFRESH_SECONDS = 3600  # nothing else would render the page again
+    assert "All Systems Operational" in client.get("/api/v2/status.json").content.decode()
+    late = reported.last_probe_at + 2 * MINUTE + 2 * TICK + timedelta(seconds=1)
+    # The tick keeps claiming, results stop: a stuck probe queue.
+    Monitor.objects.filter(pk=reported.pk).update(next_probe_at=late + MINUTE)
+
+    with time_machine.travel(late - timedelta(seconds=2), tick=False):
+        assert "All Systems Operational" in client.get("/api/v2/status.json").content.decode()
+    with time_machine.travel(late, tick=False):
+        assert "Monitoring delayed since" in client.get("/api/v2/status.json").content.decode()
+    record([Observation(reported.pk, Outcome.OK, late)])  # the queue moves again
+    with time_machine.travel(late + timedelta(seconds=watchdog.DELAYED_RECHECK_S + 1), tick=False):
+        assert "All Systems Operational" in client.get("/api/v2/status.json").content.decode()
 
 
 def test_operators_are_alerted_once_an_episode_and_the_event_fires_once(
