@@ -10,7 +10,7 @@ is compressed: monitors probe every 5 s instead of the demo's 15 s and beat tick
 
   frozen   the probe worker (with its pool) SIGSTOPped 90 s: when summary.json stops claiming
            operational, in probe intervals (bar: 3), and when it is back after SIGCONT (bar: 1)
-  hung     every Postgres process SIGSTOPped 60 s: when the page shows the stale notice (bar:
+  hung     every Postgres process SIGSTOPped 60 s (not scaled): when the page shows the stale notice (bar:
            PAGE_RETRY_SECONDS + 1 s), page latency p50/p99/max while hung (bar: p99 < 1 s)
   redis    Redis SIGKILLed and started again: the probe worker's PID unchanged (stays up), the first
            probe after Redis is back (bar: 5 s), and a task queued before the crash still in its
@@ -71,13 +71,19 @@ def note(message: str) -> None:
     print(f"bench: {message}", file=sys.stderr, flush=True)
 
 
+_TAKEN: set[int] = set()
+
+
 def free_port(span: int = 1) -> int:
-    """A port with `span` free ports from it (the fleet's providers listen after its control port)."""
+    """A port with `span` free ports from it (the fleet's providers listen after its control port),
+    none of them handed out before by this bench."""
     while True:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        if port + span < 65_000 and all(_free(port + n) for n in range(span)):
+        ports = set(range(port, port + span))
+        if port + span < 65_000 and not ports & _TAKEN and all(_free(n) for n in ports):
+            _TAKEN.update(ports)
             return port
 
 
@@ -126,7 +132,7 @@ class Stack:
 
     def start(self) -> None:
         database_url, redis_url = self.pg.start(), self.redis.start()
-        fleet_port = free_port(span=5)
+        fleet_port = free_port(span=5)  # the control port, then one per simulated provider
         self.env = {
             **os.environ,
             "STATUSPAGE_ENV": "development",
@@ -151,7 +157,7 @@ class Stack:
             "from django.utils import timezone; from monitors.models import Monitor; "
             f"Monitor.objects.update(interval_s={INTERVAL_S:g}, next_probe_at=timezone.now())"
         )
-        self.procs["fleet"] = self.children.start("fleet", fleet, self.env)
+        self.procs["fleet"] = self.children.start("fleet", fleet, self.env, stdin=subprocess.DEVNULL)
         self.procs["web"] = self.children.start(
             "web",
             [PY, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(self.port),
@@ -242,7 +248,7 @@ def frozen(stack: Stack) -> dict:
 
 
 def hung(stack: Stack) -> dict:
-    hang_s = 60 * SCALE
+    hang_s = 60.0  # not scaled: what it measures, the web's waits, has nothing to do with the probe clock
     postgres = tree(stack.pg.process.pid)
     note(f"hung: SIGSTOP every Postgres process ({len(postgres)}) for {hang_s:.0f} s")
     waits: list[float] = []
@@ -467,6 +473,8 @@ def main() -> int:
         note(f"started in {tmp}; waiting for every monitor to report and every component to be operational")
         silent = "SELECT count(*) FROM monitors_monitor WHERE enabled AND last_probe_at IS NULL"
         ready = lambda: stack.count(silent) == 0 and stack.description() == "All Systems Operational"  # noqa: E731
+        time.sleep(2)
+        stack.children.check()  # the fleet, say, could not listen
         if wait_until(ready, 180, poll_s=1) is None:
             raise SystemExit(f"bench: the product never became operational; see {tmp}")
         runs = {"frozen": frozen, "hung": hung, "redis": redis_restart, "fanout": fanout, "trickle": trickle}
@@ -475,10 +483,13 @@ def main() -> int:
             note(f"{name}: {figures[name]}")
             stack.children.check()
             wait_until(lambda: stack.description() != "" and DELAYED not in stack.description(), 60)
+        figures["ok"] = all(f.get("ok") for f in figures.values() if isinstance(f, dict))
     finally:
         stack.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-    figures["ok"] = all(f.get("ok") for f in figures.values() if isinstance(f, dict))
+        if figures.get("ok"):
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            note(f"logs kept in {tmp}")
     print(json.dumps(figures))
     return 0 if figures["ok"] else 1
 
