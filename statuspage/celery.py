@@ -79,11 +79,18 @@ class BrokerConnection(Connection):
         if channel is not None and not channel.closed:
             channel.do_restore = False
 
-    def _ensure_connection(self, *args, **kwargs):
-        kwargs["interval_start"] = min(kwargs.get("interval_start", 2), RECONNECT_MAX_S / 2)
-        kwargs["interval_step"] = min(kwargs.get("interval_step", 2), RECONNECT_MAX_S / 2)
-        kwargs["interval_max"] = min(kwargs.get("interval_max", 30), RECONNECT_MAX_S)
-        return super()._ensure_connection(*args, **kwargs)
+    def _ensure_connection(
+        self, errback=None, max_retries=None, interval_start=2, interval_step=2, interval_max=30, **kwargs
+    ):
+        # The same parameters as kombu's: publishing passes them by position, the worker by name.
+        return super()._ensure_connection(
+            errback,
+            max_retries,
+            min(interval_start, RECONNECT_MAX_S / 2),
+            min(interval_step, RECONNECT_MAX_S / 2),
+            min(interval_max, RECONNECT_MAX_S),
+            **kwargs,
+        )
 
 
 class BrokerAMQP(AMQP):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 import redis
 from kombu import Queue
+from kombu.exceptions import OperationalError
 
-from statuspage.celery import BrokerConnection, app
+from statuspage.celery import RECONNECT_MAX_S, BrokerConnection, app
 
 
 def test_a_message_acknowledged_after_its_channel_closed_leaves_the_unacked_index(settings):
@@ -34,3 +36,21 @@ def test_a_message_acknowledged_after_its_channel_closed_leaves_the_unacked_inde
 def test_celery_connections_use_the_channel_that_acknowledges_after_close():
     with app.connection_for_read() as conn:
         assert conn.default_channel.__class__.__name__ == "BrokerChannel"
+
+
+def test_a_lost_broker_is_retried_every_second_at_most_however_the_retry_is_asked_for(settings):
+    # Publishing (beat, the web's doorbells) passes the retry intervals by position, the worker by name.
+    with BrokerConnection("redis://127.0.0.1:1/0") as conn:  # nothing listens there
+        waits: list[float] = []
+
+        def errback(exc: Exception, interval: float) -> None:
+            waits.append(interval)
+
+        for ask in (
+            lambda: conn.ensure_connection(errback, 2, 2, 2, 30),
+            lambda: conn.ensure_connection(errback, 2, interval_start=2, interval_step=2, interval_max=30),
+        ):
+            waits.clear()
+            with pytest.raises(OperationalError):
+                ask()
+            assert waits and max(waits) <= RECONNECT_MAX_S
