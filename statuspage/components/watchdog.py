@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 TICK_SLACK = timedelta(seconds=30)  # the tick shares the default queue with rollups and sweeps
 DELAYED_PREFIX = "Monitoring delayed since"
 WATCH_SECONDS = 15.0  # how often beat's own thread looks
-DELAYED_RECHECK_S = 5.0  # while delayed, how often the web process looks again (to see the recovery)
 
 # Sent once per episode (the first process to notice it), after the operators' alert is stored:
 # receivers (e.g. chat notifications) get the Freshness that fired it.
@@ -62,6 +61,7 @@ class Freshness:
     now: datetime
     evidence: tuple[Evidence, ...]
     queue_depths: Mapping[str, int] = field(default_factory=dict)  # queue -> messages waiting
+    tick: timedelta = timedelta(seconds=5)  # the scheduler's; new evidence can come no faster
 
     @property
     def late(self) -> list[Evidence]:
@@ -74,9 +74,9 @@ class Freshness:
 
     def recheck_at(self) -> datetime:
         """When what was read here may no longer hold: the first evidence to go late if none has,
-        else soon, to notice the recovery."""
+        else the next tick, to notice the recovery as soon as evidence can arrive."""
         if self.delayed_since is not None:
-            return self.now + timedelta(seconds=DELAYED_RECHECK_S)
+            return self.now + self.tick
         due = [e.at + e.limit for e in self.evidence if e.at is not None]
         return max(min(due, default=self.now + timedelta(days=1)), self.now + timedelta(seconds=1))
 
@@ -94,7 +94,7 @@ class ActiveMonitor:
 def assess(
     monitors: Iterable[ActiveMonitor], now: datetime, tick: timedelta, depths: Mapping[str, int]
 ) -> Freshness:
-    """Pure: the evidence of each region and of the tick, with their limits (the table above)."""
+    """Pure: the evidence of each region and of the tick, with their limits (see the module docstring)."""
     monitors = list(monitors)
     evidence: list[Evidence] = []
     for region in sorted({r for m in monitors for r in m.regions}):
@@ -106,7 +106,7 @@ def assess(
     if monitors:
         oldest_due = min(m.next_probe_at for m in monitors)
         evidence.append(Evidence("tick", "", min(oldest_due, now), 3 * tick + TICK_SLACK))
-    return Freshness(now, tuple(evidence), dict(depths))
+    return Freshness(now, tuple(evidence), dict(depths), tick)
 
 
 def read(now: datetime) -> Freshness:

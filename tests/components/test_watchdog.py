@@ -114,7 +114,7 @@ def test_the_page_says_it_as_soon_as_the_evidence_goes_late_without_waiting_for_
     with time_machine.travel(late, tick=False):
         assert "Monitoring delayed since" in client.get("/api/v2/status.json").content.decode()
     record([Observation(reported.pk, Outcome.OK, late)])  # the queue moves again
-    with time_machine.travel(late + timedelta(seconds=watchdog.DELAYED_RECHECK_S + 1), tick=False):
+    with time_machine.travel(late + TICK + timedelta(seconds=1), tick=False):
         assert "All Systems Operational" in client.get("/api/v2/status.json").content.decode()
 
 
