@@ -30,6 +30,7 @@ import argparse
 import contextlib
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -78,9 +79,12 @@ def free_port(span: int = 1) -> int:
     """A port with `span` free ports from it (the fleet's providers listen after its control port),
     none of them handed out before by this bench."""
     while True:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
+        if span == 1:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+        else:  # below the ephemeral range, where no outgoing connection takes one meanwhile
+            port = random.randrange(20_000, 30_000)
         ports = set(range(port, port + span))
         if port + span < 65_000 and not ports & _TAKEN and all(_free(n) for n in ports):
             _TAKEN.update(ports)
