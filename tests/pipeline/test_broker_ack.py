@@ -9,6 +9,8 @@ from kombu.exceptions import OperationalError
 
 from statuspage.celery import RECONNECT_MAX_S, BrokerConnection, app
 
+pytestmark = pytest.mark.faults
+
 
 def test_a_message_acknowledged_after_its_channel_closed_leaves_the_unacked_index(settings):
     # acks_late: the worker closes the lost connection's channel while a task still runs; the task's

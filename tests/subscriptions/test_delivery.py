@@ -229,6 +229,7 @@ def test_each_accepted_delivery_is_recorded_at_once(components, make_subscriber,
         assert sent.count() == 1
 
 
+@pytest.mark.faults
 @pytest.mark.django_db(transaction=True)
 def test_a_live_workers_lease_is_renewed_and_a_dead_ones_is_not(
     components, make_subscriber, publish, settings

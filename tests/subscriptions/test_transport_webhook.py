@@ -139,6 +139,7 @@ def test_a_webhook_that_does_not_answer_in_time_is_retried(
     assert row.state == "pending" and "did not answer within 0.3 s" in row.last_error
 
 
+@pytest.mark.faults
 def test_a_receiver_trickling_its_reply_gets_one_deadline_for_the_whole_request(
     loopback_allowed, hook, components, publish, settings
 ):
