@@ -112,6 +112,10 @@ DATABASES = {
 DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
     "DB_CONNECT_TIMEOUT", 5, minimum=1
 )
+# The web process bounds its own waits tighter (statuspage/lib/webdb/, installed by wsgi/asgi.py):
+# libpq's shortest connect timeout is 2 s.
+WEB_QUERY_TIMEOUT = env_float("WEB_QUERY_TIMEOUT", 1.0, minimum=0.1, maximum=60)
+WEB_DB_CONNECT_TIMEOUT = env_int("WEB_DB_CONNECT_TIMEOUT", 2, minimum=2, maximum=60)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "rediss", "unix"))
@@ -184,9 +188,9 @@ SUBSCRIPTION_LINK_MAX_AGE = env_int("SUBSCRIPTION_LINK_MAX_AGE", 365 * 86400, mi
 # Only tests relax this: webhook URLs resolving to private, loopback or link-local addresses are refused.
 WEBHOOK_ALLOW_PRIVATE_DESTINATIONS = env_bool("WEBHOOK_ALLOW_PRIVATE_DESTINATIONS", False)
 WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 30.0, minimum=1, maximum=60)
-DELIVERY_QUEUE = env_str("DELIVERY_QUEUE", "default")
+DELIVERY_QUEUE = env_str("DELIVERY_QUEUE", "deliveries")
 DELIVERY_BATCH_SIZE = env_int("DELIVERY_BATCH_SIZE", 200, minimum=1, maximum=5_000)
-DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 300, minimum=1, maximum=3_600)
+DELIVERY_LEASE_SECONDS = env_int("DELIVERY_LEASE_SECONDS", 30, minimum=1, maximum=3_600)
 DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 12, minimum=1, maximum=50)
 DELIVERY_BACKOFF_SECONDS = env_float("DELIVERY_BACKOFF_SECONDS", 10.0, minimum=0.01)
 DELIVERY_BACKOFF_MAX_SECONDS = env_float("DELIVERY_BACKOFF_MAX_SECONDS", 3600.0, minimum=0.01)
@@ -309,7 +313,12 @@ CELERY_BEAT_SCHEDULE = {
     "probe-scheduler-tick": {"task": "monitors.tick", "schedule": SCHEDULER_TICK_SECONDS},
     # Doorbells can be lost (a worker restart); the sweep bounds the delay that costs.
     "status-propagation-sweep": {"task": "components.propagate", "schedule": 15.0},
-    "delivery-sweep": {"task": "subscriptions.sweep", "schedule": DELIVERY_SWEEP_SECONDS},
+    # On the delivery workers' queue: a stuck probe worker must not hold back mail (operator alerts too).
+    "delivery-sweep": {
+        "task": "subscriptions.sweep",
+        "schedule": DELIVERY_SWEEP_SECONDS,
+        "options": {"queue": DELIVERY_QUEUE},
+    },
     "rollup-feed": {"task": "monitors.rollup_feed", "schedule": ROLLUP_FEED_SECONDS},
     # Partitions ahead, retention of raw results and hourly rollups; hourly so a missed run costs nothing.
     "history-upkeep": {"task": "monitors.history_upkeep", "schedule": 3_600.0},

@@ -33,8 +33,10 @@
 
   function render(summary) {
     var indicator = summary.status.indicator;
-    dot.style.background = colours[indicator] || "#59636e";
     var words = summary.status.description;
+    // Our own monitoring is late (the description says since when): grey, never a status colour.
+    var delayed = words.indexOf("Monitoring delayed since") === 0;
+    dot.style.background = (!delayed && colours[indicator]) || "#59636e";
     if (summary.incidents.length) words += ": " + summary.incidents[0].name;
     text.textContent = words;
     link.title = summary.page.name + " status";

@@ -7,6 +7,7 @@ from typing import Any
 
 from statuspage.api import failover
 from statuspage.readmodel.current import load
+from statuspage.readmodel.freshness import delayed_since
 from statuspage.readmodel.v2 import documents
 from statuspage.serving import artifacts
 from statuspage.serving.artifacts import Artifact
@@ -14,8 +15,9 @@ from statuspage.serving.snapshot import Render
 
 
 def build(render: Render) -> dict[str, Artifact]:
-    out = {path: json_artifact(document) for path, document in documents(render.read(load)).items()}
-    out["/api/failover.json"] = json_artifact(failover.recommend(render.now))
+    late = delayed_since(render)
+    out = {path: json_artifact(document) for path, document in documents(render.read(load), late).items()}
+    out["/api/failover.json"] = json_artifact(failover.recommend(render.now, delayed_since=late))
     return out
 
 

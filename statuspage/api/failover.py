@@ -100,8 +100,11 @@ def known_capabilities() -> set[str]:
     return found
 
 
-def recommend(now: datetime, query: Query = Query(None, None)) -> dict[str, Any]:
-    """The ranking for `query`; raises BadQuery for an unknown capability."""
+def recommend(
+    now: datetime, query: Query = Query(None, None), *, delayed_since: datetime | None = None
+) -> dict[str, Any]:
+    """The ranking for `query`; raises BadQuery for an unknown capability. While our own monitoring is
+    late (`delayed_since`, components/watchdog.py) no monitor is evidence of health: none is recommended."""
     check_capability(query.capability)
     enabled = Monitor.objects.filter(enabled=True).exclude(kind__in=NOT_CANDIDATES)
     monitors = [
@@ -116,7 +119,9 @@ def recommend(now: datetime, query: Query = Query(None, None)) -> dict[str, Any]
         if monitor.status == MonitorStatus.PAUSED:
             continue
         # No recent result: what the monitor last said is not evidence now (the page notes it too).
-        stale = is_stale(monitor.last_probe_at, monitor.interval, now, monitor.thresholds())
+        stale = delayed_since is not None or is_stale(
+            monitor.last_probe_at, monitor.interval, now, monitor.thresholds()
+        )
         rows.append(
             (monitor, MonitorStatus.UNKNOWN if stale else monitor.status, stale, recent.get(monitor.pk))
         )
@@ -124,6 +129,7 @@ def recommend(now: datetime, query: Query = Query(None, None)) -> dict[str, Any]
     candidates = [_candidate(rank, *row) for rank, row in enumerate(rows, start=1)]
     return {
         "generated_at": iso_ms(now),
+        "monitoring_delayed_since": iso_ms(delayed_since),
         "capability": query.capability,
         "family": query.family,
         "recommended": next((c for c in candidates if c["healthy"]), None),

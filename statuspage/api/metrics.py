@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from monitors import cost
 from monitors.models import Monitor, MonitorStatus
+from statuspage.components import watchdog
 from statuspage.components.models import Component, ComponentStatus
 from statuspage.readmodel import history
 
@@ -55,7 +56,28 @@ def render() -> str:
         _family(lines, name, "histogram", help_text)
         for monitor_id, (cumulative, total, count) in buckets(list(by_id)).items():
             lines.extend(_histogram(name, _who(by_id[monitor_id]), cumulative, total, count))
+    _pipeline(lines, watchdog.read(timezone.now()))
     return "\n".join(lines) + "\n"
+
+
+def _pipeline(lines: list[str], freshness: watchdog.Freshness) -> None:
+    """Our own monitoring's lag (components/watchdog.py): scrape it to alert on us, not the providers."""
+    lag, limit = "statuspage_pipeline_lag_seconds", "statuspage_pipeline_lag_limit_seconds"
+    _family(lines, lag, "gauge", "Age of the newest evidence of each kind.")
+    for e in freshness.evidence:
+        lines.append(_sample(lag, _what(e), e.lag(freshness.now).total_seconds()))
+    _family(lines, limit, "gauge", "Lag beyond which monitoring is delayed.")
+    for e in freshness.evidence:
+        lines.append(_sample(limit, _what(e), e.limit.total_seconds()))
+    _family(lines, "statuspage_pipeline_delayed", "gauge", "1 while the page says monitoring is delayed.")
+    lines.append(f"statuspage_pipeline_delayed {int(freshness.delayed_since is not None)}")
+    _family(lines, "statuspage_queue_depth", "gauge", "Tasks waiting in each Celery queue.")
+    for queue, depth in sorted(freshness.queue_depths.items()):
+        lines.append(_sample("statuspage_queue_depth", {"queue": queue}, depth))
+
+
+def _what(evidence: watchdog.Evidence) -> dict[str, str]:
+    return {"evidence": evidence.kind, "region": evidence.region}
 
 
 def _who(monitor: Monitor) -> dict[str, str]:

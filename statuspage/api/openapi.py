@@ -137,6 +137,7 @@ SCHEMAS: dict[str, Any] = {
     "Failover": _object(
         {
             "generated_at": TIME,
+            "monitoring_delayed_since": MAYBE_TIME,
             "capability": STRING_OR_NULL,
             "family": STRING_OR_NULL,
             "recommended": {"anyOf": [_ref("Candidate"), {"type": "null"}]},

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from statuspage.api import failover, metrics, openapi
+from statuspage.components import watchdog
 from statuspage.serving import artifacts as a
 from statuspage.serving import errors
 from statuspage.serving.responses import guard, lazy_response, snapshot_response, to_response
@@ -84,6 +85,11 @@ def failover_view(request: HttpRequest) -> HttpResponse:
     return guard(request, lambda: _filtered_failover(request, query))
 
 
+def _recommend(query: failover.Query) -> dict:
+    now = timezone.now()
+    return failover.recommend(now, query, delayed_since=watchdog.read(now).delayed_since)
+
+
 def _filtered_failover(request: HttpRequest, query: failover.Query) -> HttpResponse:
     """Rendered once per snapshot and filter; while the database is down, the last good answer for
     this filter (marked stale), else Unavailable (a 503 from `guard`)."""
@@ -92,7 +98,7 @@ def _filtered_failover(request: HttpRequest, query: failover.Query) -> HttpRespo
         return lazy_response(
             request,
             path,
-            lambda: _json(failover.recommend(timezone.now(), query)),
+            lambda: _json(_recommend(query)),
             _missing(request),
         )
     except failover.BadQuery as exc:  # an unknown capability, found when rendering

@@ -12,6 +12,7 @@ from django.template.loader import get_template, render_to_string
 from statuspage.incidents.models import Incident
 from statuspage.public import badges, charts, feeds, pagedata, pages
 from statuspage.readmodel.current import load
+from statuspage.readmodel.freshness import delayed_since
 from statuspage.serving import artifacts as a
 from statuspage.serving.artifacts import Artifact
 from statuspage.serving.context import base_context
@@ -24,7 +25,7 @@ UPTIME_WINDOWS = (90, 30, 7)
 
 def build(render: Render) -> dict[str, Artifact]:
     now = render.now
-    data = pagedata.collect(render.read(load))
+    data = pagedata.collect(render.read(load), delayed_since(render))
     out: dict[str, Artifact] = {}
     out["/partials/live"], live_html = _live(data, now)
     out["/"] = a.make(
@@ -64,9 +65,11 @@ def _feed_entries(current) -> list[Incident]:
 
 
 def _badges(data: pagedata.PageData) -> dict[str, Artifact]:
+    # While our monitoring is late, no badge shows a status colour for what it cannot vouch for.
+    overall = "unknown" if data.delayed_since else data.status["indicator"]
     out = {
         "/badge.svg": a.make(
-            badges.badge(settings.SITE_NAME, data.status["description"].lower(), data.status["indicator"]),
+            badges.badge(settings.SITE_NAME, data.status["description"].lower(), overall),
             a.SVG,
             a.FEED_CACHE,
             cors=True,
@@ -75,9 +78,11 @@ def _badges(data: pagedata.PageData) -> dict[str, Artifact]:
     rows = {row.component.public_id: row for section in data.sections for row in section.rows}
     for component in data.current.components:
         cid = component.public_id
-        text = component.get_status_display().lower()
+        text, colour = component.get_status_display().lower(), component.status
+        if data.delayed_since:
+            text, colour = "monitoring delayed", "unknown"
         out[f"/badge/{cid}.svg"] = a.make(
-            badges.badge(component.display_name, text, component.status), a.SVG, a.FEED_CACHE, cors=True
+            badges.badge(component.display_name, text, colour), a.SVG, a.FEED_CACHE, cors=True
         )
         row = rows.get(cid)
         for days in UPTIME_WINDOWS:

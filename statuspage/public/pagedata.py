@@ -43,9 +43,10 @@ class PageData:
     current: Current
     status: dict[str, str]
     sections: list[Section]
+    delayed_since: datetime | None = None  # our own monitoring is late (components/watchdog.py)
 
 
-def collect(current: Current) -> PageData:
+def collect(current: Current, delayed_since: datetime | None = None) -> PageData:
     now = current.now
     visible = [c for c in current.components if _visible(c)]
     cells = history.day_cells(visible, now)
@@ -60,8 +61,9 @@ def collect(current: Current) -> PageData:
     }
     return PageData(
         current=current,
-        status=v2.status(current.components, active_maintenance=bool(current.active)),
+        status=v2.status(current.components, bool(current.active), delayed_since),
         sections=_sections(current, rows),
+        delayed_since=delayed_since,
     )
 
 

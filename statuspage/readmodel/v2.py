@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
+from statuspage.components import watchdog
 from statuspage.components.models import Component, ComponentGroup, ComponentStatus, worst
 from statuspage.incidents.models import Incident
 from statuspage.lib.installation import page_id
@@ -142,7 +144,11 @@ def incident(i: Incident, component_docs: dict[str, dict[str, Any]] | None = Non
     return data
 
 
-def status(all_components: list[Component], active_maintenance: bool) -> dict[str, str]:
+def status(
+    all_components: list[Component], active_maintenance: bool, delayed_since: datetime | None = None
+) -> dict[str, str]:
+    """The page's indicator and its description; while our own monitoring is late (components/watchdog.py)
+    the description says so instead, and the indicator stays the last known (docs/architecture.md)."""
     current = worst(c.status for c in all_components)
     indicator = {
         ComponentStatus.MAJOR_OUTAGE: "critical" if _all_major(all_components) else "major",
@@ -150,6 +156,8 @@ def status(all_components: list[Component], active_maintenance: bool) -> dict[st
         ComponentStatus.DEGRADED_PERFORMANCE: "minor",
         ComponentStatus.UNDER_MAINTENANCE: "maintenance",
     }.get(current, "maintenance" if active_maintenance else "none")
+    if delayed_since is not None:
+        return {"indicator": indicator, "description": watchdog.description(delayed_since)}
     return {"indicator": indicator, "description": INDICATOR_TEXT[indicator]}
 
 
@@ -162,7 +170,7 @@ def summary() -> dict[str, Any]:
     return documents(load(timezone.now()))["/api/v2/summary.json"]
 
 
-def documents(current: Current) -> dict[str, dict[str, Any]]:
+def documents(current: Current, delayed_since: datetime | None = None) -> dict[str, dict[str, Any]]:
     header = page(current.updated_at)
     listed = components(current.components, current.groups)
     # Incidents embed the same component objects as the list, positions included.
@@ -172,7 +180,7 @@ def documents(current: Current) -> dict[str, dict[str, Any]]:
         return [incident(i, by_id) for i in rows]
 
     maintenances = incidents(current.maintenances)
-    overall = status(current.components, active_maintenance=bool(current.active))
+    overall = status(current.components, bool(current.active), delayed_since)
     return {
         "/api/v2/summary.json": {
             "page": header,

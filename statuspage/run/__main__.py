@@ -16,7 +16,14 @@ from pathlib import Path
 
 from monitors.fakeprovider.fleet import demo_fleet
 from statuspage.lib.env import ConfigError
-from statuspage.run.embedded import EmbeddedError, EmbeddedPostgres, EmbeddedRedis, port_in_use
+from statuspage.run.embedded import (
+    EmbeddedError,
+    EmbeddedPostgres,
+    EmbeddedRedis,
+    EmbeddedServer,
+    Supervisor,
+    port_in_use,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 VAR = ROOT / "var"
@@ -36,18 +43,22 @@ def port_setting(env: dict[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
-def data_services(stack: ExitStack, env: dict[str, str]) -> None:
+def data_services(stack: ExitStack, env: dict[str, str]) -> list[EmbeddedServer]:
     """Point env at the configured servers, starting embedded ones for what is not configured."""
+    started: list[EmbeddedServer] = []
     if not env.get("DATABASE_URL"):
         pg = EmbeddedPostgres(VAR / "postgres", port_setting(env, "EMBEDDED_POSTGRES_PORT", 54329))
         stack.callback(pg.stop)
         env["DATABASE_URL"] = pg.start()
+        started.append(pg)
         print(f"embedded Postgres: {env['DATABASE_URL']} (data in {pg.data_root})", flush=True)
     if not env.get("REDIS_URL"):
         redis = EmbeddedRedis(VAR / "redis", port_setting(env, "EMBEDDED_REDIS_PORT", 63799))
         stack.callback(redis.stop)
         env["REDIS_URL"] = redis.start()
+        started.append(redis)
         print(f"embedded Redis: {env['REDIS_URL']} (data in var/redis)", flush=True)
+    return started
 
 
 def prepare(env: dict[str, str], fleet_base_port: int) -> None:
@@ -119,6 +130,9 @@ def processes(env: dict[str, str], port: int, fleet_port: int) -> dict[str, str]
         # Restarted if they exit on their own: honcho would otherwise stop everything with them.
         "worker": f"{RESPAWN} {PYTHON} -m celery -A statuspage worker -Q default,probes.default "
         "--concurrency 2 --loglevel INFO --without-gossip --without-mingle",
+        # Deliveries on their own queue and processes: a slow receiver never holds a probe batch back.
+        "deliveries": f"{RESPAWN} {PYTHON} -m celery -A statuspage worker -Q deliveries --concurrency 2 "
+        "--loglevel INFO --without-gossip --without-mingle --hostname deliveries@%h",
         "beat": f"{RESPAWN} {PYTHON} -m celery -A statuspage beat --loglevel INFO "
         f"--schedule {VAR / 'celerybeat-schedule'}",
         "fleet": fleet_command(env, fleet_port),
@@ -154,7 +168,11 @@ def serve(env: dict[str, str]) -> int:
 
     port, fleet_port = serve_defaults(env)
     with ExitStack() as stack:
-        data_services(stack, env)
+        embedded = data_services(stack, env)
+        if embedded:  # restarted if they die; the watch ends before the stack stops them (Ctrl-C)
+            supervisor = Supervisor(embedded)
+            supervisor.start()
+            stack.callback(supervisor.stop)
         # Before `prepare`, which reads the settings: the catcher sets EMAIL_HOST and EMAIL_PORT.
         procfile = processes(env, port, fleet_port)
         prepare(env, fleet_base_port=fleet_port + 1)

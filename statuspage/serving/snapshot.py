@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -44,6 +45,9 @@ class Snapshot:
     version: int
     built_at: float  # wall clock, seconds
     artifacts: dict[str, Artifact] = field(repr=False)
+    # Wall clock: when the pipeline watchdog's verdict may change (components/watchdog.py); rendered
+    # again then, whatever the version, so "monitoring delayed" shows when it starts and ends.
+    recheck_at: float = math.inf
 
 
 @dataclass
@@ -52,6 +56,12 @@ class Render:
 
     now: datetime
     _reads: dict[Callable[[datetime], Any], Any] = field(default_factory=dict, repr=False)
+    # Wall clock: the earliest moment a builder said what it read may change without a page version
+    # (the pipeline watchdog's verdict); the snapshot is rendered again then.
+    recheck_at: float = math.inf
+
+    def recheck_by(self, at: float) -> None:
+        self.recheck_at = min(self.recheck_at, at)
 
     def read(self, reader: Callable[[datetime], T]) -> T:
         if reader not in self._reads:
@@ -69,13 +79,14 @@ def register(builder: Builder) -> None:
         _builders.append(builder)
 
 
-def build() -> dict[str, Artifact]:
-    """Every registered room's eager artifacts, rendered from one read of the database."""
+def build() -> tuple[dict[str, Artifact], float]:
+    """Every registered room's eager artifacts, rendered from one read of the database, and when to
+    render them again whatever the page version (wall clock; inf when only a new version will do)."""
     render = Render(timezone.now())
     out: dict[str, Artifact] = {}
     for builder in _builders:
         out.update(builder(render))
-    return out
+    return out, render.recheck_at
 
 
 class Store:
@@ -88,7 +99,7 @@ class Store:
 
     def current(self) -> Snapshot:
         snapshot = self.snapshot
-        if snapshot is not None and time.monotonic() < self.next_check:
+        if snapshot is not None and time.monotonic() < self.next_check and time.time() < snapshot.recheck_at:
             return snapshot
         # One thread refreshes; the others serve what there is rather than queue behind it.
         if self._lock.acquire(blocking=snapshot is None):
@@ -143,9 +154,15 @@ class Store:
         try:
             version = pageversion.read()
             key = f"{version}.{int(time.time() // settings.PAGE_REFRESH_SECONDS)}"
-            if self.snapshot is None or self.snapshot.key != key:
+            current = self.snapshot
+            if current is None or current.key != key or time.time() >= current.recheck_at:
                 fresh = shared.load(key)
-                if fresh is None and self.snapshot is not None and not shared.claim(key):
+                if fresh is not None and time.time() >= fresh.recheck_at:
+                    fresh = None  # the watchdog's verdict in it may be out of date: render anew
+                # A re-render of the same key (a recheck) is claimed under a name of its own.
+                again = current is not None and current.key == key
+                claim = f"{key}@{current.recheck_at:.0f}" if again else key
+                if fresh is None and self.snapshot is not None and not shared.claim(claim):
                     # Another process is rendering this one: keep serving ours and look again shortly.
                     self.next_check = time.monotonic() + SHARED_WAIT_SECONDS
                     return
@@ -160,8 +177,9 @@ class Store:
 
     def _render(self, version: int, key: str) -> Snapshot:
         started = time.monotonic()
+        artifacts, recheck_at = build()
         now = time.time()
-        snapshot = Snapshot(key, version, now, stamp(build(), self.snapshot, now))
+        snapshot = Snapshot(key, version, now, stamp(artifacts, self.snapshot, now), recheck_at)
         log.info("rendered snapshot %s in %.0f ms", key, (time.monotonic() - started) * 1000)
         shared.save(snapshot)
         return snapshot

@@ -1,14 +1,16 @@
 """Claim due deliveries with a lease, send them through their channel's transport, mark each outcome.
 
-Sent rows are marked in small groups (of at most MARK_GROUP messages, none held past MARK_DELAY_S),
-so a worker killed mid-batch re-sends at most that group; the rest of its batch becomes due again
-when the lease runs out. Failures are marked at once.
+Each message is marked sent as soon as the server accepted it (a commit that does not wait for the
+disk), so a worker killed mid-batch re-sends at most the one message in flight. The lease is short
+(DELIVERY_LEASE_SECONDS) and renewed by a heartbeat while the worker lives: the rest of a dead worker's
+batch is due again within a lease, while a live one keeps its batch however slow the server.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -16,7 +18,7 @@ from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
@@ -64,49 +66,60 @@ def claim(channel: str, now: datetime, limit: int) -> tuple[uuid.UUID, list[Deli
     return lease, sorted(rows, key=lambda d: d.pk)
 
 
-# One commit per message would cost more than the SMTP exchange; this bounds what a kill re-sends.
-MARK_GROUP = 10
-MARK_DELAY_S = 0.25
-
 # The statement of a fan-out's hot path, so spelled out rather than compiled by the ORM each time.
 _MARK_SENT = f"""
 UPDATE {Delivery._meta.db_table}
 SET state = 'sent', sent_at = statement_timestamp(), attempts = attempts + 1, lease = NULL, last_error = ''
-WHERE id = ANY(%s) AND lease = %s
+WHERE id = %s AND lease = %s
+"""  # noqa: S608 - the table name comes from the model
+
+_RENEW = f"""
+UPDATE {Delivery._meta.db_table} SET next_attempt_at = statement_timestamp() + %s * interval '1 second'
+WHERE lease = %s AND state = 'pending'
 """  # noqa: S608 - the table name comes from the model
 
 
-class SentMarks:
-    """Records accepted deliveries as sent, a small group per statement (see the module docstring)."""
+def mark_sent(cursor: CursorWrapper, delivery: Delivery, lease: uuid.UUID) -> None:
+    """Record one accepted message at once: a kill after this never sends it again."""
+    cursor.execute(_MARK_SENT, [delivery.pk, lease])
+    if cursor.rowcount == 0:  # the lease ran out mid-send (another worker may send it too), or it left
+        log.warning("delivery %s was sent after its lease ended", delivery.pk)
 
-    def __init__(self, cursor: CursorWrapper, lease: uuid.UUID) -> None:
-        self._cursor, self._lease = cursor, lease
-        self._ids: list[int] = []
-        self._first_at = 0.0
 
-    def add(self, delivery: Delivery) -> None:
-        if not self._ids:
-            self._first_at = time.monotonic()
-        self._ids.append(delivery.pk)
-        if len(self._ids) >= MARK_GROUP:
-            self.flush()
+class Heartbeat:
+    """Renews a batch's lease every third of it, on a connection of its own, while the batch runs.
 
-    def tick(self) -> None:
-        """Call before each send: a slow server must not keep accepted messages unrecorded for long."""
-        if self._ids and time.monotonic() - self._first_at >= MARK_DELAY_S:
-            self.flush()
+    `ends` is when the lease is known to end (monotonic); it stops moving if renewing fails (the
+    database is down), and the sender then stops before another worker may take the rows over.
+    """
 
-    def flush(self) -> None:
-        if not self._ids:
-            return
-        self._cursor.execute(_MARK_SENT, [self._ids, self._lease])
-        if self._cursor.rowcount < len(self._ids):  # a lease ran out mid-send, or a subscriber left
-            log.warning(
-                "%s of deliveries %s were sent after their lease ended",
-                len(self._ids) - self._cursor.rowcount,
-                self._ids,
-            )
-        self._ids = []
+    def __init__(self, lease: uuid.UUID, seconds: float) -> None:
+        self.lease, self.seconds = lease, seconds
+        self.ends = time.monotonic() + seconds
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{lease}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopped.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        try:
+            while not self._stopped.wait(self.seconds / 3):
+                renewed_at = time.monotonic()
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute(_RENEW, [self.seconds, self.lease])
+                except DatabaseError:
+                    log.warning("could not renew delivery lease %s", self.lease, exc_info=True)
+                    continue
+                self.ends = renewed_at + self.seconds
+        finally:
+            connections.close_all()  # this thread's own connection
 
 
 def mark_failed(
@@ -166,16 +179,17 @@ def release(deliveries: Sequence[Delivery], lease: uuid.UUID) -> None:
     )
 
 
-def send_batch(channel: str, lease: uuid.UUID, batch: Sequence[Delivery], lease_ends: float) -> bool:
-    """Send a claimed batch over one transport session. False when the channel turned out to be down."""
+def send_batch(channel: str, lease: uuid.UUID, batch: Sequence[Delivery], stop_at: float) -> bool:
+    """Send a claimed batch over one transport session, the lease renewed meanwhile; what is not sent
+    by `stop_at` (monotonic) is handed back. False when the channel turned out to be down."""
     transport = transports.get(channel)
     try:
-        with transport.session() as session, _marking_cursor() as cursor:
-            marks = SentMarks(cursor, lease)
-            try:
-                return _send_each(session, batch, lease, lease_ends, marks)
-            finally:
-                marks.flush()  # whatever else happened, what was accepted is recorded
+        with (
+            Heartbeat(lease, settings.DELIVERY_LEASE_SECONDS) as heartbeat,
+            transport.session() as session,
+            _marking_cursor() as cursor,
+        ):
+            return _send_each(session, batch, lease, heartbeat, stop_at, cursor)
     except TransportUnavailable as exc:  # the session could not even open
         log.warning("%s deliveries wait: %s", channel, exc)
         mark_failed(batch, lease, str(exc), permanent=False)
@@ -183,16 +197,20 @@ def send_batch(channel: str, lease: uuid.UUID, batch: Sequence[Delivery], lease_
 
 
 def _send_each(
-    session: Session, batch: Sequence[Delivery], lease: uuid.UUID, lease_ends: float, marks: SentMarks
+    session: Session,
+    batch: Sequence[Delivery],
+    lease: uuid.UUID,
+    heartbeat: Heartbeat,
+    stop_at: float,
+    cursor: CursorWrapper,
 ) -> bool:
     # Stop while enough of the lease is left for one send: past it, another worker may claim the
     # row and both would send it.
     margin = min(session.timeout, settings.DELIVERY_LEASE_SECONDS / 2)
     for index, delivery in enumerate(batch):
-        if time.monotonic() > lease_ends - margin:
+        if time.monotonic() > min(heartbeat.ends - margin, stop_at):
             release(batch[index:], lease)
             return True
-        marks.tick()
         try:
             session.send(delivery)
         except DeliveryFailed as exc:
@@ -201,7 +219,7 @@ def _send_each(
             mark_failed(batch[index:], lease, str(exc), permanent=False)
             return False
         else:
-            marks.add(delivery)
+            mark_sent(cursor, delivery, lease)
     return True
 
 
@@ -231,12 +249,11 @@ def send_due(channel: str, *, budget_s: float, on_full_batch: Callable[[], None]
     deadline = time.monotonic() + budget_s
     batches = 0
     while time.monotonic() < deadline:
-        lease_ends = time.monotonic() + settings.DELIVERY_LEASE_SECONDS
         lease, batch = claim(channel, timezone.now(), settings.DELIVERY_BATCH_SIZE)
         if not batch:
             break
         batches += 1
-        if not send_batch(channel, lease, batch, lease_ends):
+        if not send_batch(channel, lease, batch, deadline):
             break
         # Ask for help only once the channel has proved up: while it is down, each helper would claim
         # a batch just to fail it, and ring for yet another.

@@ -11,12 +11,10 @@ from django.utils import timezone
 from statuspage.subscriptions import delivery, outbox
 from statuspage.subscriptions.models import Delivery, Subscriber
 
-# A task stops claiming batches after this; the one in hand may run on for up to a lease.
+# A task stops claiming batches and hands back what it has not sent after this (delivery.send_due);
+# the send in hand may take up to its transport's timeout (at most 60 s).
 BUDGET_S = 60
-_LIMITS = {
-    "soft_time_limit": BUDGET_S + settings.DELIVERY_LEASE_SECONDS,
-    "time_limit": BUDGET_S + settings.DELIVERY_LEASE_SECONDS + 30,
-}
+_LIMITS = {"soft_time_limit": BUDGET_S + 90, "time_limit": BUDGET_S + 120}
 
 
 @shared_task(name="subscriptions.send_emails", **_LIMITS)

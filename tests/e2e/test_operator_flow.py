@@ -55,8 +55,9 @@ def worker(transactional_db, smtp, tmp_path) -> Iterator[subprocess.Popen]:
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp.port),
     }
+    queues = f"default,{settings.DELIVERY_QUEUE}"  # the status side's doorbells, then the deliveries
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "statuspage", "worker", "-Q", "default", "--concurrency", "1",
+        [sys.executable, "-m", "celery", "-A", "statuspage", "worker", "-Q", queues, "--concurrency", "1",
          "--pool", "solo", "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=(tmp_path / "worker.log").open("wb"),
     )  # fmt: skip

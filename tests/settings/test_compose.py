@@ -14,7 +14,7 @@ from statuspage.subscriptions.throttle import client_ip
 yaml = pytest.importorskip("yaml")
 
 ROOT = Path(__file__).resolve().parents[2]
-APP_SERVICES = ("migrate", "web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "deliveries", "beat")
 PASSED_THROUGH = (
     "EMAIL_HOST",
     "EMAIL_PORT",
@@ -102,3 +102,14 @@ def test_the_proxy_waits_for_a_healthy_web_and_the_worker_is_health_checked(serv
     assert services["proxy"]["depends_on"] == {"web": {"condition": "service_healthy"}}
     assert "/api/v2/status.json" in " ".join(services["web"]["healthcheck"]["test"])
     assert "inspect ping" in " ".join(services["worker"]["healthcheck"]["test"])
+    assert "inspect ping" in " ".join(services["deliveries"]["healthcheck"]["test"])
+
+
+def test_deliveries_have_workers_of_their_own_and_redis_keeps_its_queues_on_disk(services, settings):
+    probes, deliveries = services["worker"]["command"], services["deliveries"]["command"]
+    assert settings.DELIVERY_QUEUE == "deliveries"
+    assert deliveries[deliveries.index("-Q") + 1] == "deliveries"
+    assert "deliveries" not in probes[probes.index("-Q") + 1].split(",")
+    redis = services["redis"]["command"]
+    assert redis[redis.index("--appendonly") + 1] == "yes"
+    assert redis[redis.index("--appendfsync") + 1] == "everysec"

@@ -74,3 +74,5 @@ def test_make_run_keeps_the_worker_and_beat_going() -> None:
     found = processes({"EMAIL_HOST": "smtp.example.com", "DEMO_FLEET_API_KEY": "sk-x"}, 8000, 9100)
     assert found["worker"].startswith(f"{RESPAWN} ") and " worker " in found["worker"]
     assert found["beat"].startswith(f"{RESPAWN} ") and " beat " in found["beat"]
+    assert found["deliveries"].startswith(f"{RESPAWN} ") and " -Q deliveries " in found["deliveries"]
+    assert "deliveries" not in found["worker"]

@@ -3,6 +3,7 @@
 import random
 import threading
 import time
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -214,24 +215,35 @@ def test_help_is_asked_for_only_once_a_full_batch_went_through(
     assert rings == ["help"] and Delivery.objects.filter(state="sent").count() == 12
 
 
-def test_accepted_deliveries_are_recorded_in_small_groups(components, make_subscriber, publish, monkeypatch):
-    for _ in range(delivery.MARK_GROUP + 1):
+def test_each_accepted_delivery_is_recorded_at_once(components, make_subscriber, publish):
+    for _ in range(3):
         make_subscriber()
     publish(components["Chat"])
     lease, batch = delivery.claim("email", timezone.now(), 100)
     sent = Delivery.objects.filter(state="sent")
 
     with connection.cursor() as cursor:
-        marks = delivery.SentMarks(cursor, lease)
-        for row in batch[: delivery.MARK_GROUP - 1]:
-            marks.add(row)
-        assert sent.count() == 0  # a kill now re-sends these few, and no more
-        marks.add(batch[delivery.MARK_GROUP - 1])
-        assert sent.count() == delivery.MARK_GROUP
+        delivery.mark_sent(cursor, batch[0], lease)
+        assert list(sent.values_list("pk", flat=True)) == [batch[0].pk]  # a kill now re-sends nothing
+        delivery.mark_sent(cursor, batch[1], uuid.uuid4())  # someone else's lease: not ours to mark
+        assert sent.count() == 1
 
-        marks.add(batch[-1])
-        marks.tick()
-        assert sent.count() == delivery.MARK_GROUP  # young: waits for its group
-        monkeypatch.setattr(delivery, "MARK_DELAY_S", 0)
-        marks.tick()
-        assert sent.count() == len(batch)  # held no longer than MARK_DELAY_S before the next send
+
+@pytest.mark.faults
+@pytest.mark.django_db(transaction=True)
+def test_a_live_workers_lease_is_renewed_and_a_dead_ones_is_not(
+    components, make_subscriber, publish, settings
+):
+    settings.DELIVERY_LEASE_SECONDS = 1
+    make_subscriber()
+    publish(components["Chat"])
+    lease, [row] = delivery.claim("email", timezone.now(), 10)
+
+    with delivery.Heartbeat(lease, settings.DELIVERY_LEASE_SECONDS) as heartbeat:
+        time.sleep(1.5)  # a slow batch: longer than the lease itself
+        renewed = Delivery.objects.get().next_attempt_at
+        assert renewed > timezone.now()  # still ours: nobody else claims it
+        assert heartbeat.ends > time.monotonic()
+    time.sleep(1.1)  # the worker is gone: nobody renews
+    assert Delivery.objects.get().next_attempt_at <= timezone.now()
+    assert delivery.claim("email", timezone.now(), 10)[1] == [row]

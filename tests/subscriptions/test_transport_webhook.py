@@ -4,6 +4,7 @@ import base64
 import hashlib
 import hmac
 import socket
+import threading
 import time
 
 import pytest
@@ -137,6 +138,40 @@ def test_a_webhook_that_does_not_answer_in_time_is_retried(
 
     row = Delivery.objects.get(purpose="update")
     assert row.state == "pending" and "did not answer within 0.3 s" in row.last_error
+
+
+@pytest.mark.faults
+def test_a_receiver_trickling_its_reply_gets_one_deadline_for_the_whole_request(
+    loopback_allowed, hook, components, publish, settings
+):
+    trickler = socket.socket()
+    trickler.bind(("127.0.0.1", 0))
+    trickler.listen()
+    stop = threading.Event()
+
+    def trickle() -> None:  # a header byte every 0.2 s: each read is quick, the reply never ends
+        conn, _ = trickler.accept()
+        with conn:
+            for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"a" * 1000:
+                if stop.wait(0.2):
+                    return
+                conn.sendall(bytes([byte]))
+
+    threading.Thread(target=trickle, daemon=True).start()
+    hook.webhook_url = f"http://127.0.0.1:{trickler.getsockname()[1]}/hook"
+    hook.save()
+    settings.WEBHOOK_TIMEOUT = 1
+    publish(components["Chat"])
+    started = time.monotonic()
+    try:
+        send_webhooks()
+    finally:
+        stop.set()
+        trickler.close()
+
+    row = Delivery.objects.get(purpose="update")
+    assert row.state == "pending" and "did not answer within 1 s" in row.last_error
+    assert time.monotonic() - started < 1 + 3  # not the 200 s of trickling: one deadline, not per read
 
 
 @pytest.mark.parametrize(

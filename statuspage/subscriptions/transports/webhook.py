@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -24,8 +25,12 @@ CARRIED = {Delivery.Purpose.UPDATE, Delivery.Purpose.COMPONENT}
 
 
 class WebhookSession:
-    def __init__(self, client: httpx.Client) -> None:
-        self._client = client
+    """Sends each request under one deadline, WEBHOOK_TIMEOUT for the whole exchange: httpx's own
+    timeouts are per read, so a receiver trickling its headers a byte at a time held a send for ever.
+    The session's private event loop runs each request inside `asyncio.timeout`."""
+
+    def __init__(self, client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop) -> None:
+        self._client, self._loop = client, loop
         self._summary: dict[str, Any] | None = None
         self._about: dict[tuple[str, int], dict[str, Any]] = {}  # what a delivery is about, per target
         self.timeout = settings.WEBHOOK_TIMEOUT
@@ -49,19 +54,27 @@ class WebhookSession:
             **hooksign.headers(subscriber.public_id, delivery.key, int(time.time()), body),
         }
         extensions = {"sni_hostname": url.raw_host.decode("ascii")} if url.scheme == "https" else {}
+        post = self._post(url.copy_with(host=destination.address), body, headers, extensions)
         try:
-            with self._client.stream(
-                "POST", url.copy_with(host=destination.address), content=body, headers=headers,
-                extensions=extensions,
-            ) as response:  # fmt: skip
-                status = response.status_code  # the body is never read: a receiver cannot make us buffer
-        except httpx.TimeoutException:
+            status = self._loop.run_until_complete(post)
+        except (TimeoutError, httpx.TimeoutException):
             raise DeliveryFailed(f"{destination.host} did not answer within {self.timeout:g} s") from None
         except httpx.HTTPError as exc:
             raise DeliveryFailed(f"{destination.host}: {type(exc).__name__}: {exc}") from None
         if not 200 <= status < 300:
             note = " (redirects are not followed)" if 300 <= status < 400 else ""
             raise DeliveryFailed(f"{destination.host} answered {status}{note}", permanent=status == 410)
+
+    async def _post(
+        self, url: httpx.URL, body: bytes, headers: dict[str, str], extensions: dict[str, str]
+    ) -> int:
+        async with (
+            asyncio.timeout(self.timeout),
+            self._client.stream(
+                "POST", url, content=body, headers=headers, extensions=extensions
+            ) as response,
+        ):
+            return response.status_code  # the body is never read: a receiver cannot make us buffer
 
     def payload(self, delivery: Delivery) -> dict[str, Any]:
         """Statuspage's webhook (reference §2): `meta`, `page`, then what the delivery is about."""
@@ -140,8 +153,13 @@ def component_payload(change: ComponentStatusChange, listed: list[dict[str, Any]
 def session() -> Iterator[WebhookSession]:
     # No keep-alive: connections are keyed by address, and two hosts sharing one must not share TLS.
     # No proxies from the environment: we connect to the checked address and nowhere else.
-    with httpx.Client(
+    loop = asyncio.new_event_loop()
+    client = httpx.AsyncClient(
         timeout=settings.WEBHOOK_TIMEOUT, follow_redirects=False, trust_env=False,
         limits=httpx.Limits(max_keepalive_connections=0),
-    ) as client:  # fmt: skip
-        yield WebhookSession(client)
+    )  # fmt: skip
+    try:
+        yield WebhookSession(client, loop)
+    finally:
+        loop.run_until_complete(client.aclose())
+        loop.close()
