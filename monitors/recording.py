@@ -23,12 +23,14 @@ def record(
     *,
     on_change: Callable[[], None] | None = None,
     confirm: confirmation.Policy | None = None,
+    on_confirm: Callable[[], None] | None = None,
 ) -> int:
     """Insert results, apply each to its monitor's state machine, write StateChange rows.
 
     Returns the number of state changes. `on_change` runs after commit when any monitor changed
     (the doorbell for the status side); the StateChange rows are the real hand-off. With a `confirm`
-    policy, a region left with a change pending gets a Confirmation row (monitors/confirmation.py).
+    policy, a region left with a change pending gets a Confirmation row (monitors/confirmation.py),
+    and `on_confirm` runs after commit (the doorbell for whoever claims them).
 
     Safe to apply twice: results already stored (a retried task) are skipped whole, so they move
     neither state nor rollups a second time. Rollups take the results from monitors/aggregator.py.
@@ -37,17 +39,18 @@ def record(
     if not unique:
         return 0
     try:
-        return _record(list(unique.values()), on_change, confirm)
+        return _record(list(unique.values()), on_change, confirm, on_confirm)
     except results.AlreadyStored:
         stored = results.stored(unique)
         fresh = [o for k, o in unique.items() if k not in stored]
-        return _record(fresh, on_change, confirm) if fresh else 0
+        return _record(fresh, on_change, confirm, on_confirm) if fresh else 0
 
 
 def _record(
     observations: list[Observation],
     on_change: Callable[[], None] | None,
     confirm: confirmation.Policy | None,
+    on_confirm: Callable[[], None] | None,
 ) -> int:
     ordered = sorted(observations, key=lambda o: (o.monitor_id, o.started_at))
     with transaction.atomic():
@@ -82,6 +85,8 @@ def _record(
         _write_plans(plans)
         if changes and on_change:
             transaction.on_commit(on_change)
+        if on_confirm and any(plans.values()):
+            transaction.on_commit(on_confirm)
     return len(changes)
 
 

@@ -45,18 +45,29 @@ def tick() -> int:
     claimed_total = 0
     while True:
         now = timezone.now()
-        horizon = now + timedelta(seconds=settings.SCHEDULER_TICK_SECONDS + CLAIM_AHEAD_S)
-        claimed = scheduling.claim_due(now, CLAIM_LIMIT, horizon)
+        claimed = scheduling.claim_due(now, CLAIM_LIMIT, _horizon(now))
         claimed_total += len(claimed)
         _enqueue(claimed, now, confirming=False)
         if len(claimed) < CLAIM_LIMIT:
-            break
+            return claimed_total + confirm_due()
+
+
+@shared_task(name="monitors.confirm_due", time_limit=60, soft_time_limit=50)
+def confirm_due() -> int:
+    """Claim the confirmation probes due before the next tick, within each provider's budget, and
+    enqueue them like scheduled batches. Rung when a batch plans one; every tick runs it too, so a
+    lost doorbell costs at most a tick. Safe to run twice."""
     policy = confirm_policy()
-    if policy.enabled:
-        confirming = scheduling.claim_confirmations(now, CLAIM_LIMIT, horizon, policy)
-        claimed_total += len(confirming)
-        _enqueue(confirming, now, confirming=True)
-    return claimed_total
+    if not policy.enabled:
+        return 0
+    now = timezone.now()
+    claimed = scheduling.claim_confirmations(now, CLAIM_LIMIT, _horizon(now), policy)
+    _enqueue(claimed, now, confirming=True)
+    return len(claimed)
+
+
+def _horizon(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.SCHEDULER_TICK_SECONDS + CLAIM_AHEAD_S)
 
 
 def _enqueue(claimed: list[scheduling.Claim], now: datetime, *, confirming: bool) -> None:
@@ -103,13 +114,22 @@ def probe_batch(
     if confirming:
         for observation in observations:
             observation.details["confirmation"] = True
-    return record(observations, on_change=ring_status_doorbell, confirm=confirm_policy())
+    return record(
+        observations,
+        on_change=ring_status_doorbell,
+        confirm=confirm_policy(),
+        on_confirm=ring_confirm_doorbell,
+    )
 
 
 @shared_task(name="monitors.sweep_stale", time_limit=60, soft_time_limit=50)
 def sweep_stale_task() -> int:
     """Monitors (and regions) that stopped reporting become unknown, never stay green."""
     return sweep_stale(timezone.now(), on_change=ring_status_doorbell)
+
+
+def ring_confirm_doorbell() -> None:
+    confirm_due.apply_async(queue="default")
 
 
 def ring_status_doorbell() -> None:

@@ -165,3 +165,16 @@ def test_a_tick_sends_confirmations_to_the_regions_queue_marked_as_such(make_mon
         "due_at": [Confirmation.objects.get().due_at.timestamp()],
     }  # fmt: skip
     assert Monitor.objects.get().next_probe_at > timezone.now() + timedelta(minutes=59)  # schedule untouched
+
+
+def test_a_batch_that_plans_a_confirmation_rings_its_doorbell_on_commit(
+    make_monitor, django_capture_on_commit_callbacks
+):
+    monitor = make_monitor(status="up", region_states={"default": {"status": "up"}})
+    rung = []
+    with django_capture_on_commit_callbacks(execute=True):
+        record([obs(monitor, Outcome.OK)], confirm=POLICY, on_confirm=lambda: rung.append("ok"))
+        record(
+            [obs(monitor, Outcome.SERVER_ERROR, 1)], confirm=POLICY, on_confirm=lambda: rung.append("fault")
+        )
+    assert rung == ["fault"]
