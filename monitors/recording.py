@@ -70,14 +70,18 @@ def _record(
             if monitor is None:
                 continue  # deleted since it was probed: nothing to attach its result to
             rows.append(results.row(o, *_span(monitor, o)))  # before _apply moves the state on
-            old_status, before = monitor.status, monitor.machine_state
+            old_status, was = monitor.status, _region_state(monitor, o) if confirm is not None else None
             transition = _apply(monitor, o)
             if transition is None:
                 continue
             if change := _change(monitor, old_status, transition, o.started_at):
                 changes.append(change)
-            if confirm is not None:
-                plans[(monitor.pk, transition.region)] = _plan(monitor.pk, before, transition, now, confirm)
+            if was is not None and transition.region:  # no region: paused, the result was not looked at
+                key = (monitor.pk, transition.region)
+                planned = _plan(monitor.pk, was, transition, now, confirm)
+                # A row can only exist for a region that had a change pending: others need no DELETE.
+                if planned or key in plans or was.pending_status:
+                    plans[key] = planned
         results.copy(rows)
         aggregator.add_late(rows, watermark)  # usually none: the feed adds the rest shortly
         _save(monitors.values(), _STATE_FIELDS)
@@ -90,26 +94,27 @@ def _record(
     return len(changes)
 
 
+def _region_state(monitor: Monitor, observation: Observation) -> state.RegionState:
+    """The state of the result's region before it is applied (only that region's JSON is read)."""
+    return state.RegionState.from_json(monitor.region_states.get(observation.region or "default", {}))
+
+
 def _plan(
     monitor_id: int,
-    before: state.MonitorState,
+    was: state.RegionState,
     transition: state.Transition,
     now: datetime,
     policy: confirmation.Policy,
 ) -> tuple[datetime, int] | None:
-    region = transition.region
-    if not region:
-        return None  # paused: the state machine did not look at the result
-    after = transition.state.regions[region]
-    was = before.regions.get(region) or state.RegionState()
+    after = transition.state.regions[transition.region]
     letter = after.window[-1:]  # the result's grade, as the state machine appended it
-    due = confirmation.plan(was, after, letter, now, policy, f"{monitor_id} {region}")
+    due = confirmation.plan(was, after, letter, now, policy, f"{monitor_id} {transition.region}")
     return (due, after.pending_count) if due else None
 
 
 def _write_plans(plans: Plans) -> None:
     """One planned confirmation per (monitor, region) that needs one; none for those that no longer do."""
-    planned = [(m, r, due, votes) for (m, r), p in plans.items() if p for due, votes in [p]]
+    planned = [(m, r, *p) for (m, r), p in plans.items() if p]
     withdrawn = [(m, r) for (m, r), p in plans.items() if p is None]
     table = Confirmation._meta.db_table
     with connection.cursor() as cursor:
