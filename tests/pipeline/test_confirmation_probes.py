@@ -31,7 +31,9 @@ def hourly_monitor(transactional_db, fleet) -> Monitor:
     )  # fmt: skip
 
 
-def test_an_outage_and_its_recovery_are_confirmed_in_seconds(fleet, confirming, hourly_monitor, celery_worker):
+def test_an_outage_and_its_recovery_are_confirmed_in_seconds(
+    fleet, confirming, hourly_monitor, celery_worker
+) -> None:
     monitor = hourly_monitor
     wait_for(lambda: Monitor.objects.get(pk=monitor.pk).status == "up", "first probe", timeout=45)
 
