@@ -1,7 +1,7 @@
 """Detection bench: scripted outages against the fake fleet, through the real pipeline, on a compressed clock.
 
     python bench/detection.py [--interval 3] [--only hard,noisy] [--seed 7] [--min-intervals 200]
-                              [--confirm-delays 5,10] [--confirm-cap 30]
+                              [--confirm-delays 5,10] [--confirm-cap 30] [--worst-phase] [--redis-db 13]
 
 What runs is what production runs: Celery beat ticks the scheduler, one worker per region probes the
 fake providers over HTTP with the real probes, results are recorded, confirmation probes are planned and
@@ -13,7 +13,10 @@ their budget window (a minute), the quiet period before resolving (10 minutes) a
 Figures are reported in production-equivalent seconds (bench seconds times 60 / interval) and intervals.
 (Only the scheduler tick keeps its 0.5 s floor, 10 production seconds: conservative.)
 
-The worlds, all running at once on their own providers (faults start after every monitor is up):
+The worlds, all running at once on their own providers (faults start after every monitor is up; with
+--worst-phase, just after a scheduled probe of the faulty monitor, a whole interval before the next;
+the compressed clock also stretches the pipeline's own fraction of a second of latency 20x, so
+worst-phase figures at --interval 3 carry several production seconds that production does not):
   hard      the provider stops answering (connection refused); its own status page admits it 6 intervals later
   brownout  first-token latency climbs 150 ms -> 2.6 s in steps; the fault starts when it crosses 1 s
   regional  30% of requests fail from one region (ap) of three; the quorum keeps the monitor up, the
@@ -42,6 +45,7 @@ import tempfile
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -70,6 +74,9 @@ class Step:
     at: float  # in intervals after the warm-up
     provider: str
     behaviour: dict
+    # With --worst-phase, held until this monitor (its key in the world) has a scheduled result from after
+    # `at`: the fault then starts just after a probe, a whole interval before the next one.
+    after_probe_of: str = ""
 
 
 @dataclass
@@ -115,7 +122,7 @@ def worlds(noise_until: int = 40, scale: float = 1.0) -> list[World]:
             expect_incident=True,
             targets=["Chat", "Models API"],
             steps=[
-                Step(4, "hard-sim", {"fault": "refuse"}),
+                Step(4, "hard-sim", {"fault": "refuse"}, after_probe_of="chat"),
                 Step(10, "hard-sim", {"fault": "refuse", "upstream_status": "major_outage"}),
                 Step(16, "hard-sim", {"upstream_status": "major_outage"}),
                 Step(22, "hard-sim", {}),
@@ -127,7 +134,15 @@ def worlds(noise_until: int = 40, scale: float = 1.0) -> list[World]:
             name="brownout",
             expect_incident=True,
             targets=["Chat"],
-            steps=[Step(4 + 2 * i, "brown-sim", {"ttft_ms": ms * scale}) for i, ms in enumerate(ramp)]
+            steps=[
+                Step(
+                    4 + 2 * i,
+                    "brown-sim",
+                    {"ttft_ms": ms * scale},
+                    after_probe_of="chat" if ms == 1300 else "",
+                )
+                for i, ms in enumerate(ramp)
+            ]
             + [Step(20, "brown-sim", {})],
             fault_at=4 + 2 * ramp.index(1300),
             heal_at=20,
@@ -149,7 +164,10 @@ def worlds(noise_until: int = 40, scale: float = 1.0) -> list[World]:
             name="stall",
             expect_incident=True,
             targets=["deepseek-reasoner"],
-            steps=[Step(6, "stall-sim-b", {"fault": "stall_keepalive"}), Step(16, "stall-sim-b", {})],
+            steps=[
+                Step(6, "stall-sim-b", {"fault": "stall_keepalive"}, after_probe_of="deepseek-reasoner"),
+                Step(16, "stall-sim-b", {}),
+            ],
             fault_at=6,
             heal_at=16,
         ),
@@ -277,7 +295,7 @@ def seed(all_worlds: list[World], control: str, interval: int) -> None:
 
 @dataclass
 class Seen:
-    """What a reader could see, polled every 100 ms: first times things appeared."""
+    """What a reader could see, polled every 50 ms: first times things appeared."""
 
     published: dict[int, float] = field(default_factory=dict)  # incident id -> first seen published
     created: dict[int, float] = field(default_factory=dict)
@@ -332,7 +350,12 @@ def wait_until_up(all_worlds: list[World], children: Children, timeout: float) -
 
 
 def run(
-    all_worlds: list[World], control: str, interval: float, children: Children, min_intervals: int
+    all_worlds: list[World],
+    control: str,
+    interval: float,
+    children: Children,
+    min_intervals: int,
+    worst_phase: bool,
 ) -> Seen:
     import httpx
 
@@ -340,11 +363,16 @@ def run(
     ends = [w.heal_at for w in all_worlds if w.heal_at is not None] + [s.at for _, _, s in steps]
     end = max(max(ends) + 3 + QUIET_INTERVALS + 4, min_intervals)
     seen = Seen()
-    t0 = time.monotonic()
+    t0, wall0 = time.monotonic(), datetime.now(UTC)
     with httpx.Client(base_url=control, timeout=5) as client:
         while (now := time.monotonic() - t0) < end * interval:
-            while steps and steps[0][0] * interval <= now:
-                at, world, step = steps.pop(0)
+            for item in [item for item in steps if item[0] * interval <= now]:
+                at, world, step = item
+                since = wall0 + timedelta(seconds=at * interval)
+                held = worst_phase and step.after_probe_of
+                if held and not _probed_since(world.monitor_ids[step.after_probe_of], since):
+                    continue
+                steps.remove(item)
                 client.put(f"/providers/{step.provider}", json=step.behaviour).raise_for_status()
                 if world.fault_at == at and world.fault_t is None:
                     world.fault_t = time.monotonic() - t0
@@ -352,8 +380,15 @@ def run(
                     world.heal_t = time.monotonic() - t0
             seen.poll(time.monotonic() - t0)
             children.check()
-            time.sleep(0.1)
+            time.sleep(0.05)  # a second of production time at the default 20x
     return seen
+
+
+def _probed_since(monitor_id: int, since: datetime) -> bool:
+    from monitors.models import ProbeResult
+
+    scheduled = ProbeResult.objects.filter(monitor_id=monitor_id, started_at__gt=since)
+    return scheduled.exclude(details__has_key="confirmation").exists()
 
 
 def outcomes(world: World) -> dict[str, int]:
@@ -534,6 +569,9 @@ def main() -> int:
         "--confirm-cap", type=int, default=30, help="confirmations per provider a minute; 0 turns them off"
     )
     parser.add_argument(
+        "--worst-phase", action="store_true", help="start each fault just after a probe of its monitor"
+    )
+    parser.add_argument(
         "--redis-db", type=int, default=13, help="Redis database the bench flushes and uses (default 13)"
     )
     args = parser.parse_args()
@@ -584,12 +622,13 @@ def main() -> int:
         start_pipeline(children, env, Path(tmp))
         warm = wait_until_up(chosen, children, timeout=20 * args.interval)
         print(f"pipeline up: every monitor up {warm:.1f}s after start; running the worlds...", flush=True)
-        seen = run(chosen, control, args.interval, children, args.min_intervals)
+        seen = run(chosen, control, args.interval, children, args.min_intervals, args.worst_phase)
         rows = [measure(w, seen, args.interval, window_s) for w in chosen]
     failures = report(rows, args.interval, args.confirm_cap)
     figures = {
         "interval_s": args.interval, "production_interval_s": PRODUCTION_INTERVAL_S,
         "confirm_delays_s": args.confirm_delays, "confirm_cap": args.confirm_cap,
+        "worst_phase": args.worst_phase,
         "bars_met": not failures, "worlds": rows,
     }  # fmt: skip
     (OUT / "detection.json").write_text(json.dumps(figures, indent=2))
