@@ -148,10 +148,10 @@ def bench_database(url: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def bench_redis(url: str) -> str:
+def bench_redis(url: str, db: int = 13) -> str:
     import redis
 
     parts = urlsplit(url)
-    bench = urlunsplit(parts._replace(path="/13"))
+    bench = urlunsplit(parts._replace(path=f"/{db}"))
     redis.Redis.from_url(bench).flushdb()
     return bench

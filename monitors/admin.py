@@ -45,7 +45,7 @@ class MonitorAdmin(admin.ModelAdmin):
     search_fields = ("name", "url", "model")
     readonly_fields = (
         "status", "status_changed_at", "region_states", "last_outcome",
-        "last_probe_at", "misconfigured", "next_probe_at",
+        "last_probe_at", "misconfigured", "next_probe_at", "confirmation_probes",
     )  # fmt: skip
     actions = ["pause", "resume"]
     form = MonitorForm

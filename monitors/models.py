@@ -97,6 +97,8 @@ class Monitor(models.Model):
         max_length=300, blank=True, help_text="Why probes fail on our side, if they do."
     )
     next_probe_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Confirmation probes recorded, all time (monitors/confirmation.py): requests beyond the schedule.
+    confirmation_probes = models.PositiveBigIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["provider__name", "name"]
@@ -288,6 +290,34 @@ class RollupTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.monitor_id} {self.region} before {self.through}"
+
+
+class Confirmation(models.Model):
+    """A confirmation probe planned for one monitor in one region (monitors/confirmation.py).
+
+    Planned (sent_at null, at most one per monitor and region) when a result is recorded, claimed by
+    the scheduler's tick (sent_at set), then kept for the provider's budget window and deleted.
+    """
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="+")
+    region = models.CharField(max_length=40)
+    due_at = models.DateTimeField()
+    votes = models.PositiveSmallIntegerField()  # the votes the pending change had when this was planned
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["monitor", "region"], condition=models.Q(sent_at=None), name="confirmation_planned"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["due_at"], name="confirmation_due", condition=models.Q(sent_at=None)),
+            models.Index(fields=["sent_at"], name="confirmation_sent", condition=~models.Q(sent_at=None)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id} in {self.region} at {self.due_at:%H:%M:%S}"
 
 
 class StateChange(models.Model):

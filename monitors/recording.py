@@ -8,18 +8,30 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 from django.db.models import DurationField, ExpressionWrapper, F, Q, Value
+from django.utils import timezone
 
-from monitors import state
+from monitors import confirmation, state
 from monitors.history import aggregator, results, rollups
-from monitors.models import Monitor, MonitorStatus, StateChange
+from monitors.models import Confirmation, Monitor, MonitorStatus, StateChange
 from monitors.probes.base import Observation
 
+# Where each (monitor, region) of a batch stands on confirmation: (due time, votes), or None for none.
+Plans = dict[tuple[int, str], tuple[datetime, int] | None]
 
-def record(observations: Sequence[Observation], *, on_change: Callable[[], None] | None = None) -> int:
+
+def record(
+    observations: Sequence[Observation],
+    *,
+    on_change: Callable[[], None] | None = None,
+    confirm: confirmation.Policy | None = None,
+    on_confirm: Callable[[], None] | None = None,
+) -> int:
     """Insert results, apply each to its monitor's state machine, write StateChange rows.
 
     Returns the number of state changes. `on_change` runs after commit when any monitor changed
-    (the doorbell for the status side); the StateChange rows are the real hand-off.
+    (the doorbell for the status side); the StateChange rows are the real hand-off. With a `confirm`
+    policy, a region left with a change pending gets a Confirmation row (monitors/confirmation.py),
+    and `on_confirm` runs after commit (the doorbell for whoever claims them).
 
     Safe to apply twice: results already stored (a retried task) are skipped whole, so they move
     neither state nor rollups a second time. Rollups take the results from monitors/history/aggregator.py.
@@ -28,14 +40,19 @@ def record(observations: Sequence[Observation], *, on_change: Callable[[], None]
     if not unique:
         return 0
     try:
-        return _record(list(unique.values()), on_change)
+        return _record(list(unique.values()), on_change, confirm, on_confirm)
     except results.AlreadyStored:
         stored = results.stored(unique)
         fresh = [o for k, o in unique.items() if k not in stored]
-        return _record(fresh, on_change) if fresh else 0
+        return _record(fresh, on_change, confirm, on_confirm) if fresh else 0
 
 
-def _record(observations: list[Observation], on_change: Callable[[], None] | None) -> int:
+def _record(
+    observations: list[Observation],
+    on_change: Callable[[], None] | None,
+    confirm: confirmation.Policy | None,
+    on_confirm: Callable[[], None] | None,
+) -> int:
     ordered = sorted(observations, key=lambda o: (o.monitor_id, o.started_at))
     with transaction.atomic():
         watermark = aggregator.share()  # first, before any row lock: the rollup feed waits for us
@@ -47,21 +64,75 @@ def _record(observations: list[Observation], on_change: Callable[[], None] | Non
             .only(*_LOADED)  # not the spec's url, headers, body, conditions...: unused here
             .order_by("pk")
         }
-        rows, changes = [], []
+        now = timezone.now()
+        rows, changes, plans = [], [], {}
         for o in ordered:
             monitor = monitors.get(o.monitor_id)
             if monitor is None:
                 continue  # deleted since it was probed: nothing to attach its result to
             rows.append(results.row(o, *_span(monitor, o)))  # before _apply moves the state on
-            if change := _apply(monitor, o):
+            old_status, was = monitor.status, _region_state(monitor, o) if confirm is not None else None
+            transition = _apply(monitor, o)
+            if transition is None:
+                continue
+            if change := _change(monitor, old_status, transition, o.started_at):
                 changes.append(change)
+            if was is not None and transition.region:  # no region: paused, the result was not looked at
+                key = (monitor.pk, transition.region)
+                planned = _plan(monitor.pk, was, transition, now, confirm)
+                # A row can only exist for a region that had a change pending: others need no DELETE.
+                if planned or key in plans or was.pending_status:
+                    plans[key] = planned
         results.copy(rows)
         aggregator.add_late(rows, watermark)  # usually none: the feed adds the rest shortly
         _save(monitors.values(), _STATE_FIELDS)
         StateChange.objects.bulk_create(changes)
+        _write_plans(plans)
         if changes and on_change:
             transaction.on_commit(on_change)
+        if on_confirm and any(plans.values()):
+            transaction.on_commit(on_confirm)
     return len(changes)
+
+
+def _region_state(monitor: Monitor, observation: Observation) -> state.RegionState:
+    """The state of the result's region before it is applied (only that region's JSON is read)."""
+    return state.RegionState.from_json(monitor.region_states.get(observation.region or "default", {}))
+
+
+def _plan(
+    monitor_id: int,
+    was: state.RegionState,
+    transition: state.Transition,
+    now: datetime,
+    policy: confirmation.Policy,
+) -> tuple[datetime, int] | None:
+    after = transition.state.regions[transition.region]
+    letter = after.window[-1:]  # the result's grade, as the state machine appended it
+    due = confirmation.plan(was, after, letter, now, policy, f"{monitor_id} {transition.region}")
+    return (due, after.pending_count) if due else None
+
+
+def _write_plans(plans: Plans) -> None:
+    """One planned confirmation per (monitor, region) that needs one; none for those that no longer do."""
+    planned = [(m, r, *p) for (m, r), p in plans.items() if p]
+    withdrawn = [(m, r) for (m, r), p in plans.items() if p is None]
+    table = Confirmation._meta.db_table
+    with connection.cursor() as cursor:
+        if withdrawn:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE sent_at IS NULL AND (monitor_id, region) IN "  # noqa: S608
+                "(SELECT * FROM unnest(%s::bigint[], %s::text[]))",
+                [[m for m, _ in withdrawn], [r for _, r in withdrawn]],
+            )
+        if planned:
+            cursor.execute(
+                f"INSERT INTO {table} (monitor_id, region, due_at, votes) "  # noqa: S608 - our table
+                "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::timestamptz[], %s::int[]) "
+                "ON CONFLICT (monitor_id, region) WHERE sent_at IS NULL "
+                "DO UPDATE SET due_at = excluded.due_at, votes = excluded.votes",
+                [list(column) for column in zip(*planned, strict=True)],
+            )
 
 
 def _save(monitors: Iterable[Monitor], fields: list[str]) -> None:
@@ -100,6 +171,7 @@ _STATE_FIELDS = [
     "misconfigured",
     "last_outcome",
     "last_probe_at",
+    "confirmation_probes",
 ]
 
 
@@ -116,15 +188,16 @@ _LOADED = [
 ]
 
 
-def _apply(monitor: Monitor | None, observation: Observation) -> StateChange | None:
-    if monitor is None or not monitor.enabled:
+def _apply(monitor: Monitor, observation: Observation) -> state.Transition | None:
+    if not monitor.enabled:
         return None
     monitor.last_outcome = str(observation.outcome)
     monitor.last_probe_at = _latest(monitor.last_probe_at, observation.started_at)
-    old_status = monitor.status
+    if observation.details.get("confirmation"):
+        monitor.confirmation_probes += 1
     transition = state.next_state(monitor.machine_state, observation, monitor.thresholds())
     monitor.machine_state = transition.state
-    return _change(monitor, old_status, transition, observation.started_at)
+    return transition
 
 
 def _change(

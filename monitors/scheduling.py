@@ -10,10 +10,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import connection, transaction
+
+from monitors import confirmation
 
 # SKIP LOCKED lets two schedulers run at once without double-claiming. The next probe keeps its phase
 # (next + interval) unless we are a whole interval behind, when it restarts from now instead of
@@ -63,6 +65,51 @@ def claim_due(now: datetime, limit: int, horizon: datetime | None = None) -> lis
             for row in cursor.fetchall()
         ]
     return sorted(claimed, key=lambda claim: claim.due_at)  # RETURNING keeps no order
+
+
+# Planned confirmations coming due, locked so a second tick skips them, with what the budget needs.
+_DUE_CONFIRMATIONS_SQL = """
+SELECT c.id, c.monitor_id, c.region, c.due_at, m.provider_id, m.interval_s
+FROM monitors_confirmation AS c JOIN monitors_monitor AS m ON m.id = c.monitor_id
+WHERE c.sent_at IS NULL AND c.due_at <= %(horizon)s AND m.enabled
+ORDER BY c.due_at
+LIMIT %(limit)s
+FOR UPDATE OF c SKIP LOCKED
+"""
+_SENT_CONFIRMATIONS_SQL = """
+SELECT m.provider_id, count(*)
+FROM monitors_confirmation AS c JOIN monitors_monitor AS m ON m.id = c.monitor_id
+WHERE c.sent_at > %(since)s
+GROUP BY m.provider_id
+"""
+
+
+def claim_confirmations(
+    now: datetime, limit: int, horizon: datetime, policy: confirmation.Policy
+) -> list[Claim]:
+    """Claim planned confirmation probes due by `horizon` within each provider's budget (the rest are
+    dropped: the schedule confirms instead), and forget those sent before the budget's window."""
+    since = now - timedelta(seconds=policy.window_s)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One claimer at a time, so that two beats cannot both spend the same budget.
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('monitors.claim_confirmations'))")
+        cursor.execute("DELETE FROM monitors_confirmation WHERE sent_at <= %s", [since])
+        cursor.execute(_DUE_CONFIRMATIONS_SQL, {"horizon": horizon, "limit": limit})
+        due = cursor.fetchall()
+        if not due:
+            return []
+        cursor.execute(_SENT_CONFIRMATIONS_SQL, {"since": since})
+        sent = dict(cursor.fetchall())
+        kept, dropped = confirmation.allot(((row[4], row) for row in due), sent, policy.cap)
+        kept_ids, dropped_ids = [row[0] for row in kept], [row[0] for row in dropped]
+        cursor.execute("UPDATE monitors_confirmation SET sent_at = %s WHERE id = ANY(%s)", [now, kept_ids])
+        cursor.execute("DELETE FROM monitors_confirmation WHERE id = ANY(%s)", [dropped_ids])
+    # Once an interval has passed, the schedule has probed again: a confirmation not started by then
+    # (its worker died, the queue is that far behind) is dropped unrun.
+    return [
+        Claim(monitor_id, [region], due_at, due_at + timedelta(seconds=interval_s))
+        for _, monitor_id, region, due_at, _, interval_s in kept
+    ]
 
 
 def batches_by_region(claimed: list[Claim], default_region: str, batch_size: int) -> Iterator[Batch]:

@@ -12,7 +12,7 @@ from celery.signals import worker_process_init
 from django.conf import settings
 from django.utils import timezone
 
-from monitors import probes, scheduling
+from monitors import confirmation, probes, scheduling
 from monitors.history import aggregator, upkeep
 from monitors.models import Monitor
 from monitors.recording import record, sweep_stale
@@ -38,32 +38,67 @@ def load_probe_stack(**_: object) -> None:
 
 @shared_task(name="monitors.tick", time_limit=60, soft_time_limit=50)
 def tick() -> int:
-    """Claim the monitors due before the next tick can act and enqueue their batches on their region's
-    queue, each to start just before its first due probe. Safe to run twice."""
+    """Claim the monitors due before the next tick can act, and the confirmation probes due by then, and
+    enqueue their batches on their region's queue, each to start just before its first due probe.
+    Safe to run twice."""
     claimed_total = 0
     while True:
         now = timezone.now()
-        horizon = now + timedelta(seconds=settings.SCHEDULER_TICK_SECONDS + CLAIM_AHEAD_S)
-        claimed = scheduling.claim_due(now, CLAIM_LIMIT, horizon)
+        claimed = scheduling.claim_due(now, CLAIM_LIMIT, _horizon(now))
         claimed_total += len(claimed)
-        for batch in scheduling.batches_by_region(claimed, settings.PROBE_REGION, settings.PROBE_BATCH_SIZE):
-            start = datetime.fromtimestamp(batch.due_at[0] - START_AHEAD_S, UTC)
-            probe_batch.apply_async(
-                kwargs={"monitor_ids": batch.monitor_ids, "region": batch.region, "due_at": batch.due_at},
-                queue=scheduling.queue_for(batch.region),
-                eta=start if start > now else None,  # held by the worker, not a process, until then
-                # A batch redelivered after its worker died (acks_late: the broker's visibility
-                # timeout later) would probe late and twice over; past this it is dropped unrun.
-                expires=datetime.fromtimestamp(batch.expires, UTC),
-            )
+        _enqueue(claimed, now, confirming=False)
         if len(claimed) < CLAIM_LIMIT:
-            return claimed_total
+            return claimed_total + confirm_due()
+
+
+@shared_task(name="monitors.confirm_due", time_limit=60, soft_time_limit=50)
+def confirm_due() -> int:
+    """Claim the confirmation probes due before the next tick, within each provider's budget, and
+    enqueue them like scheduled batches. Rung when a batch plans one; every tick runs it too, so a
+    lost doorbell costs at most a tick. Safe to run twice."""
+    policy = confirm_policy()
+    if not policy.enabled:
+        return 0
+    now = timezone.now()
+    claimed = scheduling.claim_confirmations(now, CLAIM_LIMIT, _horizon(now), policy)
+    _enqueue(claimed, now, confirming=True)
+    return len(claimed)
+
+
+def _horizon(now: datetime) -> datetime:
+    return now + timedelta(seconds=settings.SCHEDULER_TICK_SECONDS + CLAIM_AHEAD_S)
+
+
+def _enqueue(claimed: list[scheduling.Claim], now: datetime, *, confirming: bool) -> None:
+    for batch in scheduling.batches_by_region(claimed, settings.PROBE_REGION, settings.PROBE_BATCH_SIZE):
+        start = datetime.fromtimestamp(batch.due_at[0] - START_AHEAD_S, UTC)
+        kwargs = {"monitor_ids": batch.monitor_ids, "region": batch.region, "due_at": batch.due_at}
+        probe_batch.apply_async(
+            kwargs={**kwargs, "confirming": True} if confirming else kwargs,
+            queue=scheduling.queue_for(batch.region),
+            eta=start if start > now else None,  # held by the worker, not a process, until then
+            # A batch redelivered after its worker died (acks_late: the broker's visibility
+            # timeout later) would probe late and twice over; past this it is dropped unrun.
+            expires=datetime.fromtimestamp(batch.expires, UTC),
+        )
+
+
+def confirm_policy() -> confirmation.Policy:
+    return confirmation.Policy(
+        delays_s=settings.CONFIRM_DELAYS_S,
+        jitter=settings.CONFIRM_JITTER,
+        cap=settings.CONFIRM_PROVIDER_CAP,
+        window_s=settings.CONFIRM_WINDOW_S,
+    )
 
 
 @shared_task(name="monitors.probe_batch", time_limit=300, soft_time_limit=240)
-def probe_batch(*, monitor_ids: list[int], region: str, due_at: list[float] | None = None) -> int:
+def probe_batch(
+    *, monitor_ids: list[int], region: str, due_at: list[float] | None = None, confirming: bool = False
+) -> int:
     """Probe the monitors concurrently, each at its due time (Unix seconds, when given; otherwise now),
-    then store results and state changes in one transaction."""
+    then store results and state changes in one transaction. Confirmation probes (`confirming`) are
+    marked so on their results (details["confirmation"]) and counted on their monitor."""
     due = dict(zip(monitor_ids, due_at or [], strict=False))
     monitors = Monitor.objects.select_related("provider").filter(pk__in=monitor_ids, enabled=True)
     specs = sorted(
@@ -75,13 +110,25 @@ def probe_batch(*, monitor_ids: list[int], region: str, due_at: list[float] | No
     from monitors import engine
 
     observations = engine.run_batch_sync(specs, concurrency=settings.PROBE_CONCURRENCY, region=region)
-    return record(observations, on_change=ring_status_doorbell)
+    if confirming:
+        for observation in observations:
+            observation.details["confirmation"] = True
+    return record(
+        observations,
+        on_change=ring_status_doorbell,
+        confirm=confirm_policy(),
+        on_confirm=ring_confirm_doorbell,
+    )
 
 
 @shared_task(name="monitors.sweep_stale", time_limit=60, soft_time_limit=50)
 def sweep_stale_task() -> int:
     """Monitors (and regions) that stopped reporting become unknown, never stay green."""
     return sweep_stale(timezone.now(), on_change=ring_status_doorbell)
+
+
+def ring_confirm_doorbell() -> None:
+    confirm_due.apply_async(queue="default")
 
 
 def ring_status_doorbell() -> None:

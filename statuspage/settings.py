@@ -14,6 +14,7 @@ from statuspage.lib.env import (
     env_choice,
     env_emails,
     env_float,
+    env_floats,
     env_int,
     env_list,
     env_rate,
@@ -147,6 +148,13 @@ DEFAULT_PROBE_INTERVAL = env_int("DEFAULT_PROBE_INTERVAL", 60, minimum=5, maximu
 STATUSPAGE_CONFIG = env_str("STATUSPAGE_CONFIG", "")
 API_KEY_ENV_ALLOWED = env_list("API_KEY_ENV_ALLOWED", "")
 PROBE_BUDGET_USD_MONTHLY = env_float("PROBE_BUDGET_USD_MONTHLY", 0.0, minimum=0)
+# Confirmation probes (monitors/confirmation.py): a region with a change pending is probed again after
+# these delays (one per vote the change has), jittered, at most CONFIRM_PROVIDER_CAP per provider in
+# any CONFIRM_WINDOW_S (0 turns them off).
+CONFIRM_DELAYS_S = env_floats("CONFIRM_DELAYS_S", "5,10", minimum=0.01, maximum=3_600)
+CONFIRM_JITTER = env_float("CONFIRM_JITTER", 0.2, minimum=0, maximum=1)
+CONFIRM_PROVIDER_CAP = env_int("CONFIRM_PROVIDER_CAP", 30, minimum=0, maximum=100_000)
+CONFIRM_WINDOW_S = env_float("CONFIRM_WINDOW_S", 60.0, minimum=0.1, maximum=3_600)
 
 # --- History: raw results, rollups, retention (monitors/history/partitions.py, aggregator.py) ---
 RAW_RESULT_RETENTION_DAYS = env_int("RAW_RESULT_RETENTION_DAYS", 30, minimum=1, maximum=3_650)

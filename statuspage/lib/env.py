@@ -97,6 +97,19 @@ def env_urls(name: str, default: str) -> list[str]:
     return urls
 
 
+def env_floats(
+    name: str, default: str, *, minimum: float | None = None, maximum: float | None = None
+) -> tuple[float, ...]:
+    """Comma-separated numbers, e.g. "5,10"."""
+    numbers = []
+    for item in env_list(name, default):
+        try:
+            numbers.append(_in_range(name, float(item), minimum, maximum))
+        except ValueError:
+            raise ConfigError(f"{name}={item!r} is not a number; use numbers separated by commas") from None
+    return tuple(numbers)
+
+
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     value = _raw(name, default) or default
     if value not in choices:

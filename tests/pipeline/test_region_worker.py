@@ -7,6 +7,7 @@ import os
 import pwd
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -139,8 +140,8 @@ def tls_postgres(scratch: Path, certificates: Certificates) -> Iterator[str]:
         f"postgres://postgres:{PASSWORD}@127.0.0.1:{port}/statuspage"
         f"?sslmode=verify-full&sslrootcert={certificates.ca}"
     )
-    server.terminate()
-    server.wait(20)
+    server.send_signal(signal.SIGINT)  # fast shutdown: a client left connected does not hold it up
+    server.wait(30)
 
 
 def central_env(database_url: str, redis_url: str) -> dict[str, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from statuspage.lib.env import ConfigError, env_bool, env_int, env_url
+from statuspage.lib.env import ConfigError, env_bool, env_floats, env_int, env_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -58,3 +58,14 @@ def test_secret_key_is_required_in_production():
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
     )
     assert result.stderr.strip() == "statuspage: configuration error: SECRET_KEY must be set"
+
+
+def test_env_floats_reads_a_list_and_refuses_junk_in_it(monkeypatch):
+    monkeypatch.setenv("CONFIRM_DELAYS_S", " 5, 10.5 ")
+    assert env_floats("CONFIRM_DELAYS_S", "5,10", minimum=0.01) == (5.0, 10.5)
+    monkeypatch.setenv("CONFIRM_DELAYS_S", "5,soon")
+    with pytest.raises(ConfigError, match="CONFIRM_DELAYS_S='soon' is not a number"):
+        env_floats("CONFIRM_DELAYS_S", "5,10")
+    monkeypatch.setenv("CONFIRM_DELAYS_S", "5,0")
+    with pytest.raises(ConfigError, match=r"CONFIRM_DELAYS_S=0\.0 is below the minimum of 0\.01"):
+        env_floats("CONFIRM_DELAYS_S", "5,10", minimum=0.01)
