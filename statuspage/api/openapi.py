@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 
 from statuspage.api.documents import PATHS
+from statuspage.api.performance_schema import PERFORMANCE_PATH, PERFORMANCE_SCHEMAS, performance_operation
 from statuspage.components.models import ComponentStatus
 from statuspage.incidents.models import Impact, IncidentStatus
 
@@ -142,6 +143,7 @@ SCHEMAS: dict[str, Any] = {
             "candidates": {"type": "array", "items": _ref("Candidate")},
         }
     ),
+    **PERFORMANCE_SCHEMAS,
     "Error": _object({"error": _object({"status": {"type": "integer"}, "message": {"type": "string"}})}),
 }
 
@@ -213,6 +215,7 @@ def document() -> dict[str, Any]:
             },
         }
     }
+    paths[PERFORMANCE_PATH] = performance_operation(_json_response)
     paths["/metrics"] = {
         "get": {
             "summary": "Prometheus metrics: component and monitor status, probe outcomes and latencies",
