@@ -11,6 +11,7 @@ urlpatterns = [
     path("history.atom", views.snapshot_view("/history.atom"), name="history-atom"),
     path("history.rss", views.snapshot_view("/history.rss"), name="history-rss"),
     path("incidents/<str:public_id>", views.incident, name="incident"),
+    path("components/<str:public_id>", views.component, name="component"),
     path("badge.svg", views.snapshot_view("/badge.svg"), name="badge"),
     path("badge/<str:public_id>.svg", views.component_badge, name="badge-component"),
     path("badge/<str:public_id>/uptime.svg", views.uptime_badge, name="badge-uptime"),

@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from statuspage.public import errors, pages
+from statuspage.public import component_page, errors, pages
 from statuspage.public.serving import lazy_response, snapshot_response
 from statuspage.public.snapshot import Unavailable
+from statuspage.readmodel.performance import DEFAULT_RANGE, RANGES
 
 PUBLIC_ID = re.compile(r"[a-z0-9]{12}")
 UPTIME_DAYS = {"7", "30", "90"}
@@ -59,6 +60,24 @@ def incident(request: HttpRequest, public_id: str) -> HttpResponse:
             request,
             f"/incidents/{public_id}",
             lambda: pages.incident(public_id, timezone.now()),
+            lambda: errors.not_found(request),
+        ),
+    )
+
+
+@require_safe
+def component(request: HttpRequest, public_id: str) -> HttpResponse:
+    name = request.GET.get("range", DEFAULT_RANGE)
+    if name not in RANGES:
+        return errors.page(request, 400, f"range must be one of {', '.join(RANGES)}.")
+    if not PUBLIC_ID.fullmatch(public_id):
+        return errors.not_found(request)
+    return guard(
+        request,
+        lambda: lazy_response(
+            request,
+            f"/components/{public_id}?range={name}",
+            lambda: component_page.render(public_id, name, timezone.now()),
             lambda: errors.not_found(request),
         ),
     )
