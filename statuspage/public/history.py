@@ -1,4 +1,4 @@
-"""History readings for the page: per-day uptime cells, uptime percentages and latency series.
+"""History readings for the page: per-day uptime cells and uptime percentages.
 
 Every reading is bounded by components x days (or hours), never by how many probe results exist.
 """
@@ -42,19 +42,6 @@ class Day:
         return "major" if self.uptime >= 0.95 else "critical"
 
 
-@dataclass(frozen=True)
-class Point:
-    at: datetime
-    p50_ms: float
-    p95_ms: float
-
-
-@dataclass(frozen=True)
-class Series:
-    label: str
-    points: tuple[Point, ...]
-
-
 def day_cells(components: Sequence[Component], now: datetime, days: int = DAYS) -> dict[int, list[Day]]:
     """Per component, the last `days` UTC days, oldest first, today last (so far).
 
@@ -81,36 +68,6 @@ def uptime(cells: Iterable[Day]) -> float | None:
     """Uptime over the given days, each day weighted equally; None when no day has data."""
     values = [d.uptime for d in cells if d.uptime is not None]
     return sum(values) / len(values) if values else None
-
-
-def latency(components: Sequence[Component], now: datetime, hours: int = 24) -> dict[int, list[Series]]:
-    """Per component, hourly p50/p95 of time to first token and of total latency over `hours` hours,
-    merged exactly across the component's monitors and regions (monitors/history.py, rollups only)."""
-    monitors = _monitors_of(components)
-    hourly = rollups.hourly(set().union(*monitors.values()), hours, now, metrics=("ttft", "total"))
-    out: dict[int, list[Series]] = {}
-    for component_id, members in monitors.items():
-        points = rollups.combine(hourly[m] for m in sorted(members))
-        series = []
-        for label, metric in (("Time to first token", "ttft"), ("Latency", "total")):
-            found = tuple(
-                Point(p.start, p50, p95)
-                for p in points
-                if (p50 := p.stats.percentile(metric, 0.5)) is not None
-                and (p95 := p.stats.percentile(metric, 0.95)) is not None
-            )
-            if len(found) >= 2:
-                series.append(Series(label, found))
-        out[component_id] = series
-    return out
-
-
-def _monitors_of(components: Sequence[Component]) -> dict[int, set[int]]:
-    links = Component.monitors.through.objects.filter(component__in=components)
-    found: dict[int, set[int]] = {c.pk: set() for c in components}
-    for component_id, monitor_id in links.values_list("component_id", "monitor_id"):
-        found[component_id].add(monitor_id)
-    return found
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,11 @@ from statuspage.api import v2
 from statuspage.api.current import Current, load
 from statuspage.components.models import Component, ComponentGroup, ComponentStatus, worst
 from statuspage.public import charts, history, upstream
+from statuspage.public import glance as public_glance
 from statuspage.public.history import Day
 from statuspage.public.upstream import Claim
+from statuspage.readmodel import glance as readmodel_glance
+from statuspage.readmodel.glance import Glance
 
 
 @dataclass(frozen=True)
@@ -22,7 +25,7 @@ class Row:
     days: list[Day]
     uptime: dict[int, float | None]  # window in days -> uptime fraction
     bar: str  # server-rendered uptime cells
-    chart: str  # server-rendered SVG, empty without latency data
+    glance: str  # current figure, 24-hour sparkline and error mix, server-rendered
     upstream: list[tuple[Claim, str]]  # each provider's own claim, and its status for this name if listed
     regional: list[str]  # regions failing while the quorum of regions does not, e.g. "failing in eu"
     # When its monitors last reported, if every one has gone silent since: the status shown is held,
@@ -49,13 +52,11 @@ def collect(now: datetime) -> PageData:
     current = load(now)
     visible = [c for c in current.components if _visible(c)]
     cells = history.day_cells(visible, now)
-    series = history.latency(visible, now)
+    glances = readmodel_glance.glances(visible, now)
     providers = _providers(visible)
     found = upstream.claims(set().union(*providers.values()), now)
     rows = {
-        c.pk: _row(
-            c, cells[c.pk], series.get(c.pk, []), [found[p] for p in providers[c.pk] if p in found], now
-        )
+        c.pk: _row(c, cells[c.pk], glances[c.pk], [found[p] for p in providers[c.pk] if p in found], now)
         for c in visible
     }
     return PageData(
@@ -73,15 +74,13 @@ def _providers(components: list[Component]) -> dict[int, set[int]]:
     return found
 
 
-def _row(
-    component: Component, days: list[Day], series: list[history.Series], claims: list[Claim], now: datetime
-) -> Row:
+def _row(component: Component, days: list[Day], glance: Glance, claims: list[Claim], now: datetime) -> Row:
     return Row(
         component=component,
         days=days,
         uptime={n: history.uptime(days[-n:]) for n in (90, 30, 7)},
         bar=charts.uptime_bar(days, component.public_id, component.name),
-        chart=charts.latency_chart(series) if series else "",
+        glance=public_glance.render(component.public_id, component.status, glance),
         upstream=[(claim, claim.components.get(component.name, "")) for claim in claims],
         regional=component.regional_notes(),
         silent_since=silent_since(component.monitors.all(), now),

@@ -119,9 +119,9 @@ def series(
     ours = [c for c in cells if c.monitor_id not in upstream]
     theirs = [c for c in cells if c.monitor_id in upstream]
     regions = sorted({c.region for c in ours})
-    by_region = {r: _binned([c for c in ours if c.region == r], starts, chosen.step) for r in regions}
-    buckets = _binned(ours, starts, chosen.step)
-    whole = _sum(c.stats for c in ours)
+    by_region = {r: binned([c for c in ours if c.region == r], starts, chosen.step) for r in regions}
+    buckets = binned(ours, starts, chosen.step)
+    whole = total(c.stats for c in ours)
     return Performance(
         range=chosen,
         start=start,
@@ -129,7 +129,7 @@ def series(
         buckets=buckets,
         regions=by_region if len(regions) > 1 else {},
         summary=Figures.of(start, whole),
-        claims=_binned(theirs, starts, chosen.step) if upstream else [],
+        claims=binned(theirs, starts, chosen.step) if upstream else [],
     )
 
 
@@ -139,20 +139,20 @@ def recent(monitor_ids: Iterable[int], now: datetime, window: timedelta) -> dict
     per: dict[int, list[Stats]] = {m: [] for m in ids}
     for cell in sources.raw(ids, now - window, now + timedelta(seconds=1)):
         per[cell.monitor_id].append(cell.stats)
-    return {m: Figures.of(now - window, _sum(found)) for m, found in per.items()}
+    return {m: Figures.of(now - window, total(found)) for m, found in per.items()}
 
 
-def _binned(cells: Sequence[Cell], starts: list[datetime], step: timedelta) -> list[Figures]:
+def binned(cells: Sequence[Cell], starts: list[datetime], step: timedelta) -> list[Figures]:
     first = starts[0]
     per: list[list[Stats]] = [[] for _ in starts]
     for cell in cells:
         index = int((cell.at - first) // step)
         if 0 <= index < len(starts):
             per[index].append(cell.stats)
-    return [Figures.of(s, _sum(found)) for s, found in zip(starts, per, strict=True)]
+    return [Figures.of(s, total(found)) for s, found in zip(starts, per, strict=True)]
 
 
-def _sum(items: Iterable[Stats]) -> Stats:
+def total(items: Iterable[Stats]) -> Stats:
     total = Stats()
     for stats in items:
         total = total + stats
