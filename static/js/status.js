@@ -1,5 +1,5 @@
 /* The status page's behaviour: polling the live region (only while the tab is visible), keeping the
-   reader's place across refreshes, local times beside UTC, and keyboard access to the uptime bars. */
+   reader's place across refreshes, times in the reader's local time, and keyboard access to the uptime bars. */
 (function () {
   "use strict";
 
@@ -55,16 +55,14 @@
     return owner.matches(key.tag) ? owner : owner.querySelector(key.tag.toLowerCase());
   }
 
-  // Local time beside each UTC time.
+  // Each time once, in the reader's local time; the UTC text the server wrote shows on hover.
   function localTimes(scope) {
     scope.querySelectorAll("time[data-local]").forEach(function (t) {
       if (t.dataset.done) return;
       var when = new Date(t.getAttribute("datetime"));
       if (isNaN(when)) return;
-      var span = document.createElement("span");
-      span.className = "local";
-      span.textContent = " (" + when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) + " your time)";
-      t.after(span);
+      t.title = t.textContent;
+      t.textContent = when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
       t.dataset.done = "1";
     });
   }

@@ -29,7 +29,7 @@ from django.urls import reverse
 from monitors.models import Monitor, MonitorStatus
 from statuspage.components.models import Component, ComponentStatus, worst
 from statuspage.components.propagation import Changes, expire_overrides
-from statuspage.incidents import maintenance, services
+from statuspage.incidents import maintenance, services, titles
 from statuspage.incidents.models import Impact, Incident, IncidentStatus
 from statuspage.lib.timefmt import iso_ms
 
@@ -97,6 +97,7 @@ def sweep(now: datetime) -> list[Incident]:
         )
         for incident in quiet:
             if all(c.status in HEALTHY for c in incident.components.all()):
+                titles.follow(incident, IncidentStatus.RESOLVED)
                 services.post_update(incident, status=IncidentStatus.RESOLVED, body=RESOLVED, now=now)
                 touched.append(incident)
     return touched
@@ -179,9 +180,6 @@ def _describe(component: Component) -> str:
 def _open(items: Changes, now: datetime) -> Incident:
     components = [c for c, _ in items]
     impact = _impact(c.status for c in components)
-    worst_status = worst(c.status for c in components)
-    names = ", ".join(c.name for c in components)
-    group = components[0].group.name + " " if components[0].group_id else ""
     failing = [m for c in components for m in c.monitors.all() if m.status != MonitorStatus.UP]
     detection = {
         "method": "probes",
@@ -194,9 +192,10 @@ def _open(items: Changes, now: datetime) -> Incident:
         ],
         "upstream_acknowledged_at": None,
         "lead_s": None,
+        titles.KEY: titles.opening(components),
     }
     incident = services.open_incident(
-        name=f"{ComponentStatus(worst_status).label} of {group}{names}",
+        name=detection[titles.KEY]["text"],
         impact=impact,
         body="Our probes show " + "; ".join(_describe(c) for c in components) + ". We are investigating.",
         component_statuses={c: c.status for c in components},
@@ -247,6 +246,7 @@ def _worsen(incident: Incident, items: Changes, now: datetime) -> Incident:
     impact = _impact([c.status for c in incident.components.all()])
     if IMPACT_RANK[impact] > IMPACT_RANK[incident.impact]:
         incident.impact = impact
+    titles.follow(incident, status)
     services.post_update(
         incident, status=status, body=body, component_statuses={c: c.status for c, _ in items},
         previous_statuses=dict(items), now=now,
@@ -269,6 +269,7 @@ def _recover(incident: Incident, items: Changes, now: datetime) -> Incident | No
         status = IncidentStatus.MONITORING
     else:
         return None
+    titles.follow(incident, status)
     services.post_update(
         incident, status=status, body=body, component_statuses=statuses, previous_statuses=dict(items),
         now=now,

@@ -11,8 +11,10 @@ from statuspage.api.current import published
 from statuspage.incidents import detection
 from statuspage.incidents.models import Incident
 from statuspage.public import artifacts as a
+from statuspage.public import incident_words
 from statuspage.public.artifacts import Artifact
 from statuspage.public.context import base_context
+from statuspage.readmodel import incident_impact
 
 MONTHS_PER_PAGE = 3
 MAX_PAGE = 400  # 100 years of history; anything past it is a bad request, not a query
@@ -32,7 +34,8 @@ def incident(public_id: str, now: datetime) -> Artifact | None:
         **base_context(),
         "incident": found,
         "duration": (found.resolved_at or now) - found.started_at,
-        "detection": detection.facts(found.detection),
+        "detection": detection.facts(found.detection, incident_impact.monitor_statuses(found.detection)),
+        "users_saw": incident_words.facts(incident_impact.load(found, now)),
     }
     return a.make(render_to_string("public/incident.html", context), a.HTML, a.PAGE_CACHE)
 
