@@ -284,6 +284,7 @@ def _time_pair(components, short: list[int], long: list[int], repeat: int, now: 
     from statuspage.components.models import Component
     from statuspage.public import history
     from statuspage.public.build import build
+    from statuspage.readmodel import recent
 
     def link(ids: list[int]) -> None:
         through = Component.monitors.through
@@ -294,11 +295,12 @@ def _time_pair(components, short: list[int], long: list[int], repeat: int, now: 
 
     def metrics_and_failover(ids: list[int]) -> None:
         # The product's rollup reads outside the snapshot: /metrics' counters and histograms
-        # (statuspage/api/metrics.py, for these monitors) and the failover API's last two hours.
+        # (statuspage/api/metrics.py, for these monitors) and the failover API's last two hours
+        # (statuspage/readmodel/recent.py).
         history.outcome_totals(ids)
         history.latency_buckets(ids)
         history.ttft_buckets(ids)
-        history.recent_latency(ids, now)
+        recent.recent(ids, now)
 
     times: dict[str, list[float]] = {}
     for turn in range(repeat + 1):  # the first turn warms caches and is not counted

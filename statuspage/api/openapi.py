@@ -125,7 +125,9 @@ SCHEMAS: dict[str, Any] = {
             "status": {"type": "string", "enum": ["up", "degraded", "unknown", "down"]},
             "healthy": {"type": "boolean"},
             "ttft_p50_ms": {"type": ["number", "null"]},
+            "ttft_p95_ms": {"type": ["number", "null"]},
             "latency_p50_ms": {"type": ["number", "null"]},
+            "tokens_per_s_p50": {"type": ["number", "null"]},
             "success_ratio": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
             "last_probe_at": MAYBE_TIME,
             "stale": {
@@ -204,7 +206,7 @@ def document() -> dict[str, Any]:
     }
     paths["/api/failover.json"] = {
         "get": {
-            "summary": "Providers and models ranked by current health, then recent time to first token",
+            "summary": "Models ranked by health, then success over the last hour, then time to first token",
             "parameters": [
                 {"name": "capability", "in": "query", "schema": {"type": "string"}, "example": "chat"},
                 {"name": "family", "in": "query", "schema": {"type": "string"}, "example": "claude"},

@@ -16,7 +16,7 @@ from statuspage.api import failover
 from statuspage.api.documents import documents
 from statuspage.incidents.models import Incident
 from statuspage.public import artifacts as a
-from statuspage.public import badges, charts, feeds, pagedata, pages
+from statuspage.public import badges, charts, feeds, models_page, pagedata, pages
 from statuspage.public.artifacts import Artifact
 from statuspage.public.context import base_context
 
@@ -38,7 +38,9 @@ def build() -> dict[str, Artifact]:
     out["/history"] = pages.history(1, now)
     for path, document in documents(data.current).items():
         out[path] = json_artifact(document)
-    out["/api/failover.json"] = json_artifact(failover.recommend(now))
+    ranking = failover.recommend(now)
+    out["/api/failover.json"] = json_artifact(ranking)
+    out["/models"] = models_page.render(ranking, now)
     recent = _feed_entries(data.current)
     out["/history.atom"] = a.make(feeds.atom(recent, now), a.ATOM, a.FEED_CACHE, cors=True)
     out["/history.rss"] = a.make(feeds.rss(recent, now), a.RSS, a.FEED_CACHE, cors=True)

@@ -14,9 +14,7 @@ from django.db import connection
 from django.db.models import Q
 
 from monitors import histogram
-from monitors import history as rollups
 from monitors.histogram import Histogram
-from monitors.outcomes import OURS, SUCCESS
 from statuspage.components import uptime as component_uptime
 from statuspage.components.models import Component
 from statuspage.incidents.models import Incident
@@ -99,33 +97,6 @@ def _incident_intervals(
             if component.pk in wanted:
                 found[component.pk].append(outage)
     return found
-
-
-@dataclass(frozen=True)
-class Recent:
-    """A monitor's last hour, for ranking alternatives."""
-
-    latency_p50_ms: float | None
-    ttft_p50_ms: float | None
-    success_ratio: float | None
-
-
-def recent_latency(monitor_ids: Sequence[int], now: datetime) -> dict[int, Recent]:
-    """Per monitor, p50 latency and TTFT and the success ratio over this hour and the one before."""
-    recent = {}
-    for monitor_id, points in rollups.hourly(monitor_ids, 2, now, metrics=("ttft", "total")).items():
-        stats = rollups.total(points)
-        # Our own mistakes (auth, quota, bad request) say nothing about the provider: left out.
-        judged = stats.probes - sum(n for outcome, n in stats.outcomes.items() if outcome in OURS)
-        if judged <= 0:
-            continue
-        ok = sum(n for outcome, n in stats.outcomes.items() if outcome in SUCCESS)
-        recent[monitor_id] = Recent(
-            latency_p50_ms=stats.percentile("total", 0.5),
-            ttft_p50_ms=stats.percentile("ttft", 0.5),
-            success_ratio=round(ok / judged, 4),
-        )
-    return recent
 
 
 # The running totals (days folded in by monitors/upkeep.py), the daily rollups since, and the hourly

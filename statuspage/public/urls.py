@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.snapshot_view("/"), name="index"),
     path("partials/live", views.snapshot_view("/partials/live"), name="live"),
     path("history", views.history, name="history"),
+    path("models", views.snapshot_view("/models"), name="models"),
     path("history.atom", views.snapshot_view("/history.atom"), name="history-atom"),
     path("history.rss", views.snapshot_view("/history.rss"), name="history-rss"),
     path("incidents/<str:public_id>", views.incident, name="incident"),
