@@ -114,12 +114,14 @@
     var cells = bar.children, index = Array.prototype.indexOf.call(cells, cell), next = index;
     if (event.key === "ArrowLeft") next = index - 1;
     else if (event.key === "ArrowRight") next = index + 1;
-    else if (event.key === "Home") next = 0;
+    else if (event.key === "Home") next = -1;
     else if (event.key === "End") next = cells.length - 1;
     else if (event.key === "Escape") { hide(); return; }
     else return;
     event.preventDefault();
-    next = Math.max(0, Math.min(cells.length - 1, next));
+    var first = 0;  // on a phone the oldest 60 days are hidden: the arrows stop at the first shown
+    while (first < cells.length - 1 && cells[first].offsetParent === null) first++;
+    next = Math.max(first, Math.min(cells.length - 1, next));
     cell.tabIndex = -1;
     cells[next].tabIndex = 0;
     cells[next].focus();

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from monitors.models import Monitor, MonitorStatus
 from monitors.state import is_stale
 from statuspage.api import v2
 from statuspage.api.current import Current, load
 from statuspage.components.models import Component, ComponentGroup, ComponentStatus, worst
-from statuspage.public import charts, history, upstream
+from statuspage.public import charts, history, past, upstream
 from statuspage.public import glance as public_glance
 from statuspage.public.history import Day
 from statuspage.public.upstream import Claim
@@ -32,6 +32,16 @@ class Row:
     # not confirmed (workers dead, a queue stuck).
     silent_since: datetime | None
 
+    @property
+    def watched_since(self) -> date | None:
+        """The first day with data, when that is within the bars: the uptime figures cover only that."""
+        first = next((d.date for d in self.days if d.uptime is not None), None)
+        return first if first is not None and first > self.days[0].date else None
+
+    @property
+    def watched_days(self) -> int:
+        return sum(1 for d in self.days if d.uptime is not None)
+
 
 @dataclass(frozen=True)
 class Section:
@@ -46,6 +56,7 @@ class PageData:
     current: Current
     status: dict[str, str]
     sections: list[Section]
+    past: list[past.Day]  # the last 15 days, today first, quiet days included
 
 
 def collect(now: datetime) -> PageData:
@@ -63,6 +74,7 @@ def collect(now: datetime) -> PageData:
         current=current,
         status=v2.status(current.components, active_maintenance=bool(current.active)),
         sections=_sections(current, rows),
+        past=past.days(now),
     )
 
 

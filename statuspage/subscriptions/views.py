@@ -43,7 +43,10 @@ def database_outage_is_503(view: Callable[..., HttpResponse]) -> Callable[..., H
 @database_outage_is_503
 def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return _subscribe_page(request, SubscribeForm())
+        # "Follow this incident" links name its components (?component=<id>...): ticked for the reader.
+        follow = request.GET.getlist("component")[:100]
+        initial = {"scope": "some", "components": follow} if follow else {}
+        return _subscribe_page(request, SubscribeForm(initial=initial))
     if _body_size(request) > MAX_BODY_BYTES:
         return _refuse(request, "That form submission is far too large; nothing was sent.", 413)
     try:
