@@ -138,5 +138,19 @@
     if (event.target.parentNode && event.target.parentNode.matches && event.target.parentNode.matches("ol.bar")) hide();
   });
 
+  // Subscription forms: the component boxes mean nothing while "all components" is chosen.
+  function scopes(scope) {
+    scope.querySelectorAll("fieldset.scope").forEach(function (set) {
+      var all = set.querySelector('input[name="scope"][value="all"]');
+      if (!all) return;
+      set.querySelectorAll('input[name="components"]').forEach(function (box) { box.disabled = all.checked; });
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "scope") scopes(event.target.form || document);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) { scopes(event.target); });
+
   enhance(document);
+  scopes(document);
 })();

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
@@ -79,7 +80,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" or subscriber.confirmed:
         services.confirm(subscriber)
         manage_token = tokens.make(tokens.Purpose.MANAGE, subscriber.public_id)
-        return _private(redirect("subscriptions-manage", manage_token))
+        return _private(redirect(reverse("subscriptions-manage", args=[manage_token]) + "?welcome=1"))
     return _render(request, "subscriptions/confirm.html", {"subscriber": subscriber})
 
 
@@ -105,6 +106,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         "subscriber": subscriber,
         "form": form,
         "saved": saved,
+        "just_confirmed": request.method == "GET" and request.GET.get("welcome") == "1",
         "groups": _grouped(form),
         "secret": hooksign.secret(subscriber.public_id) if subscriber.kind == Subscriber.Kind.WEBHOOK else "",
         "unsubscribe_token": tokens.make(tokens.Purpose.UNSUBSCRIBE, subscriber.public_id),
