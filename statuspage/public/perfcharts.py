@@ -262,7 +262,8 @@ def _details(title: str, head: str, rows: str) -> str:
         return ""
     return (
         f'<details class="values"><summary>{escape(title)}: table of values</summary>'
-        f"<table><thead>{head}</thead><tbody>{rows}</tbody></table></details>"
+        f'<div class="table-wrap" tabindex="0" role="region" aria-label="{escape(title)} values">'
+        f"<table><thead>{head}</thead><tbody>{rows}</tbody></table></div></details>"
     )
 
 
