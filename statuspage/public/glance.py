@@ -10,25 +10,31 @@ from statuspage.readmodel import outcome_words
 from statuspage.readmodel.glance import Glance
 
 SPARK_W, SPARK_H = 120, 24
+NOTABLE = 2  # failed probes in the window that an operational component still mentions
 
 
 def render(public_id: str, status: str, glance: Glance) -> str:
     recent = glance.recent
     link = f"/components/{public_id}"
+    window = '<span class="quiet">p50, last 10 min</span>'
     if glance.chat and recent.ttft_p50 is not None:
         tps = f" · <b>{recent.tps_p50:.0f}</b> tok/s" if recent.tps_p50 is not None else ""
-        figure = f"TTFT <b>{escape(ms(recent.ttft_p50))}</b>{tps}"
+        figure = f"TTFT <b>{escape(ms(recent.ttft_p50))}</b>{tps} {window}"
     elif recent.latency_p50 is not None:
-        figure = f"Latency <b>{escape(ms(recent.latency_p50))}</b>"
+        figure = f"Latency <b>{escape(ms(recent.latency_p50))}</b> {window}"
     elif recent.probes:
-        figure = "No successful probe"
+        figure = "<b>No successful probe</b> in the last 10 min"
     else:
-        figure = "No probe"
+        figure = "No probe in the last 10 min"
     mix = ""
-    if status != ComponentStatus.OPERATIONAL and (words := outcome_words.sentence(recent.outcomes)):
+    words = outcome_words.sentence(recent.outcomes)
+    if words and status != ComponentStatus.OPERATIONAL:
         mix = format_html('<p class="mix-now">Last 10 min: {}.</p>', words)
+    elif words and recent.probes - recent.outcomes.get("ok", 0) - recent.outcomes.get("slow", 0) >= NOTABLE:
+        # Failing before the status confirms it (several probes in a row must agree): said, not alarmed.
+        mix = format_html('<p class="mix-now early">Last 10 min: {}.</p>', words)
     return (
-        f'<div class="glance"><p class="now">{figure} <span class="quiet">p50, last 10 min</span></p>'
+        f'<div class="glance"><p class="now">{figure}</p>'
         f'{_sparkline(glance)}<a class="more" href="{link}">Performance charts</a>'
         f"</div>{mix}"
     )

@@ -200,3 +200,25 @@ def test_a_component_in_trouble_says_what_users_hit(client, group, make_monitor)
     )
     change_status(messages, "major_outage")
     assert "Last 10 min: 82% time out before the first token, 18% overloaded." in page(client)
+
+
+def test_failures_show_before_the_status_confirms_them(client, group, make_monitor):
+    messages = group.components.first()
+    monitor = make_monitor()
+    messages.monitors.set([monitor])
+    now = timezone.now()
+    ProbeResult.objects.bulk_create(
+        ProbeResult(monitor=monitor, started_at=now - timedelta(seconds=30 * n), region="eu", outcome=o)
+        for n, o in enumerate(["server_error", "server_error", "ok", "ok"])
+    )
+    assert '<p class="mix-now early">Last 10 min: 50% server error (5xx), 50% succeed.</p>' in page(client)
+
+
+def test_a_single_failure_is_not_news(client, group, make_monitor):
+    messages = group.components.first()
+    monitor = make_monitor()
+    messages.monitors.set([monitor])
+    ProbeResult.objects.create(
+        monitor=monitor, started_at=timezone.now(), region="eu", outcome="rate_limited"
+    )
+    assert "Last 10 min" not in page(client)
