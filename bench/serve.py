@@ -414,6 +414,8 @@ def serving(
         file.write_bytes(body)
         bodies[path] = str(file)
     results["body_bytes"] = {path: Path(file).stat().st_size for path, file in bodies.items()}
+    # What a reader downloads: the app's own gzip of the body (Accept-Encoding: gzip).
+    results["body_gzip_bytes"] = {path: _gzip_bytes(f"http://127.0.0.1:{app_port}{path}") for path in PATHS}
 
     const_port = free_port()
     const_env = {**env, "BENCH_CONSTANT_BODIES": json.dumps(bodies), "PYTHONPATH": str(ROOT / "bench")}
@@ -453,6 +455,14 @@ def serving(
             "rounds_rps": {name: [r["rps"] for r in found] for name, found in runs.items()},
         }
     return results
+
+
+def _gzip_bytes(url: str) -> int:
+    """Bytes on the wire with Accept-Encoding: gzip (httpx decodes the body; the count is before that)."""
+    with httpx.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as response:
+        response.read()
+        assert response.headers.get("Content-Encoding") == "gzip"
+        return response.num_bytes_downloaded
 
 
 def gunicorn_beside(stack: ExitStack, env: dict[str, str], duration: int, connections: int) -> dict:
