@@ -21,8 +21,8 @@ the same run:
    its 30- or 90-day pair taken under the same load; the ratio is the median of those pairs' ratios.
    Timed: the whole public snapshot (page, API, feeds, badges: statuspage.public.build) and the
    product's other rollup reads, /metrics' counters and histograms and the failover API's last two
-   hours (statuspage.public.history, statuspage.readmodel.recent), with days past raw retention folded into running totals as the
-   upkeep task does.
+   hours (statuspage.public.history, statuspage.readmodel.recent), with days past raw retention
+   folded into running totals as the upkeep task does.
    Timed too: component pages (24 hours and 90 days, five components). Postgres' counters show how
    many raw results a snapshot reads: only the minutes the rollups lack and the last ten minutes (the
    current figures), as many with 90 days of history as with one.
