@@ -151,6 +151,31 @@
   });
   document.addEventListener("htmx:afterSettle", function (event) { scopes(event.target); });
 
+  // Charts: one tab stop per chart (its latest step), arrow keys move between steps, as the bars do.
+  function charts(scope) {
+    scope.querySelectorAll("figure.perf svg").forEach(function (svg) {
+      var cols = svg.querySelectorAll("g.col");
+      for (var i = 0; i < cols.length; i++) cols[i].setAttribute("tabindex", i === cols.length - 1 ? "0" : "-1");
+    });
+  }
+  document.addEventListener("keydown", function (event) {
+    var col = event.target;
+    if (!col.matches || !col.matches("figure.perf g.col")) return;
+    var cols = Array.prototype.slice.call(col.parentNode.querySelectorAll("g.col"));
+    var index = cols.indexOf(col), next = index;
+    if (event.key === "ArrowLeft") next = index - 1;
+    else if (event.key === "ArrowRight") next = index + 1;
+    else if (event.key === "Home") next = 0;
+    else if (event.key === "End") next = cols.length - 1;
+    else return;
+    event.preventDefault();
+    next = Math.max(0, Math.min(cols.length - 1, next));
+    col.setAttribute("tabindex", "-1");
+    cols[next].setAttribute("tabindex", "0");
+    cols[next].focus();
+  });
+
   enhance(document);
   scopes(document);
+  charts(document);
 })();

@@ -133,15 +133,6 @@ def series(
     )
 
 
-def recent(monitor_ids: Iterable[int], now: datetime, window: timedelta) -> dict[int, Figures]:
-    """Per monitor, the last `window` of raw results merged over regions (the page's current figure)."""
-    ids = sorted(set(monitor_ids))
-    per: dict[int, list[Stats]] = {m: [] for m in ids}
-    for cell in sources.raw(ids, now - window, now + timedelta(seconds=1)):
-        per[cell.monitor_id].append(cell.stats)
-    return {m: Figures.of(now - window, total(found)) for m, found in per.items()}
-
-
 def binned(cells: Sequence[Cell], starts: list[datetime], step: timedelta) -> list[Figures]:
     first = starts[0]
     per: list[list[Stats]] = [[] for _ in starts]

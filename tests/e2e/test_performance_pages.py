@@ -84,3 +84,14 @@ def test_every_range_draws_from_the_same_data(page, live_server, chat):
         page.goto(f"{live_server.url}/components/{chat.public_id}?range={name}")
         assert page.locator("figure.perf").count() == 6, name
         assert page.locator(f'.ranges a[aria-current="page"][href="?range={name}"]').count() == 1
+
+
+def test_arrow_keys_move_between_steps_with_one_tab_stop_per_chart(page, live_server, chat):
+    page.goto(f"{live_server.url}/components/{chat.public_id}")
+    columns = page.locator("#latency g.col")
+    assert page.locator('#latency g.col[tabindex="0"]').count() == 1  # the latest step
+    columns.last.focus()
+    page.keyboard.press("ArrowLeft")
+    focused = columns.nth(columns.count() - 2)
+    assert focused.evaluate("node => node === document.activeElement")
+    assert focused.locator(".tipbox").is_visible()
