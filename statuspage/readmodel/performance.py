@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from monitors import histogram
 from monitors.history import Stats
 from monitors.outcomes import OURS, SUCCESS
 from statuspage.readmodel import performance_sources as sources
@@ -119,7 +120,11 @@ def series(
     ours = [c for c in cells if c.monitor_id not in upstream]
     theirs = [c for c in cells if c.monitor_id in upstream]
     regions = sorted({c.region for c in ours})
-    by_region = {r: binned([c for c in ours if c.region == r], starts, chosen.step) for r in regions}
+    by_region = (
+        {r: binned([c for c in ours if c.region == r], starts, chosen.step) for r in regions}
+        if len(regions) > 1
+        else {}
+    )
     buckets = binned(ours, starts, chosen.step)
     whole = total(c.stats for c in ours)
     return Performance(
@@ -127,7 +132,7 @@ def series(
         start=start,
         end=end,
         buckets=buckets,
-        regions=by_region if len(regions) > 1 else {},
+        regions=by_region,
         summary=Figures.of(start, whole),
         claims=binned(theirs, starts, chosen.step) if upstream else [],
     )
@@ -144,7 +149,20 @@ def binned(cells: Sequence[Cell], starts: list[datetime], step: timedelta) -> li
 
 
 def total(items: Iterable[Stats]) -> Stats:
-    total = Stats()
-    for stats in items:
-        total = total + stats
-    return total
+    """Stats added up in one pass (a single one as it is), rather than a new Stats per addition."""
+    found = list(items)
+    if len(found) == 1:
+        return found[0]
+    probes, ms = 0, [0, 0, 0, 0]
+    outcomes: dict[str, int] = {}
+    histograms: dict[str, dict[int, int]] = {}
+    for stats in found:
+        probes += stats.probes
+        ms[0] += stats.up_ms
+        ms[1] += stats.degraded_ms
+        ms[2] += stats.down_ms
+        ms[3] += stats.unknown_ms
+        histogram.add(outcomes, stats.outcomes)
+        for metric, counts in stats.histograms.items():
+            histogram.add(histograms.setdefault(metric, {}), counts)
+    return Stats(probes, outcomes, *ms, histograms=histograms)
