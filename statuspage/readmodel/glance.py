@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from statuspage.components.models import Component
 from statuspage.readmodel import performance_sources as sources
 from statuspage.readmodel.component_performance import CHAT_KINDS, UPSTREAM_KIND
-from statuspage.readmodel.performance import RANGES, Figures, binned, step_starts, total
+from statuspage.readmodel.performance import RANGES, Figures, binned_stats, step_starts, total
 
 RECENT = timedelta(minutes=10)  # "now": long enough for several probes at the usual 60 s interval
 DAY = RANGES["24h"]
@@ -24,12 +24,9 @@ DAY = RANGES["24h"]
 class Glance:
     chat: bool
     recent: Figures  # the last RECENT, every monitor and region merged
-    day: list[Figures]  # hourly, oldest first, the current hour last
-
-    @property
-    def spark(self) -> list[float | None]:
-        """The figure that matters for the kind: time to first token for chat, else total latency."""
-        return [f.ttft_p50 if self.chat else f.latency_p50 for f in self.day]
+    # Hourly p50 of the figure that matters for the kind (time to first token for chat, else total
+    # latency), oldest first, the current hour last.
+    spark: list[float | None]
 
 
 def glances(components: Sequence[Component], now: datetime) -> dict[int, Glance]:
@@ -49,9 +46,11 @@ def glances(components: Sequence[Component], now: datetime) -> dict[int, Glance]
     out = {}
     for component in components:
         mine = members.get(component.pk, set())
+        metric = "ttft" if component.pk in chat else "total"
+        hours = binned_stats([c for c in day_cells if c.monitor_id in mine], starts, DAY.step)
         out[component.pk] = Glance(
             chat=component.pk in chat,
             recent=Figures.of(now - RECENT, total(c.stats for c in recent_cells if c.monitor_id in mine)),
-            day=binned([c for c in day_cells if c.monitor_id in mine], starts, DAY.step),
+            spark=[stats.percentile(metric, 0.5) for stats in hours],
         )
     return out

@@ -139,13 +139,18 @@ def series(
 
 
 def binned(cells: Sequence[Cell], starts: list[datetime], step: timedelta) -> list[Figures]:
+    return [Figures.of(s, stats) for s, stats in zip(starts, binned_stats(cells, starts, step), strict=True)]
+
+
+def binned_stats(cells: Sequence[Cell], starts: list[datetime], step: timedelta) -> list[Stats]:
+    """The cells added up per step (a reader wanting one figure need not work out all of them)."""
     first = starts[0]
     per: list[list[Stats]] = [[] for _ in starts]
     for cell in cells:
         index = int((cell.at - first) // step)
         if 0 <= index < len(starts):
             per[index].append(cell.stats)
-    return [Figures.of(s, total(found)) for s, found in zip(starts, per, strict=True)]
+    return [total(found) for found in per]
 
 
 def total(items: Iterable[Stats]) -> Stats:
