@@ -13,8 +13,9 @@ $(VENV)/.run-deps: pyproject.toml
 
 $(VENV)/.test-deps: $(VENV)/.run-deps tests/e2e/package-lock.json
 	$(PY) -m pip install --quiet -e '.[embedded,test]'
-	# axe-core for the accessibility check in the browser tests (they also need Debian's chromium).
-	if command -v npm >/dev/null; then npm ci --prefix tests/e2e --no-audit --no-fund --silent; fi
+	# axe-core for the accessibility check in the browser tests (they also need Debian's chromium), and
+	# vnu.jar, the Nu HTML Checker, run by the system's Java (its package's Java downloader is not run).
+	if command -v npm >/dev/null; then npm ci --prefix tests/e2e --no-audit --no-fund --silent --ignore-scripts; fi
 	# promtool checks /metrics in the suite (Debian's prometheus package; installed here when we are root).
 	if ! command -v promtool >/dev/null && [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; fi

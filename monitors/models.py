@@ -172,7 +172,8 @@ class ProbeResult(models.Model):
 
     The table is partitioned by day of `started_at` (monitors/history/partitions.py), so its database key is
     (id, started_at); (monitor, started_at, region) is unique, which is how a replayed batch is caught.
-    Nothing on the public side reads this table: history comes from the rollups below.
+    The public side reads it only past the rollup feed's watermark (minutes of results) and for the
+    last hour of a component page: history comes from the rollups below.
     """
 
     # No foreign key in the database: its per-row check would slow every insert, and dropping a day's

@@ -1,5 +1,5 @@
 /* The status page's behaviour: polling the live region (only while the tab is visible), keeping the
-   reader's place across refreshes, local times beside UTC, and keyboard access to the uptime bars. */
+   reader's place across refreshes, times in the reader's local time, and keyboard access to the uptime bars. */
 (function () {
   "use strict";
 
@@ -55,16 +55,14 @@
     return owner.matches(key.tag) ? owner : owner.querySelector(key.tag.toLowerCase());
   }
 
-  // Local time beside each UTC time.
+  // Each time once, in the reader's local time; the UTC text the server wrote shows on hover.
   function localTimes(scope) {
     scope.querySelectorAll("time[data-local]").forEach(function (t) {
       if (t.dataset.done) return;
       var when = new Date(t.getAttribute("datetime"));
       if (isNaN(when)) return;
-      var span = document.createElement("span");
-      span.className = "local";
-      span.textContent = " (" + when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) + " your time)";
-      t.after(span);
+      t.title = t.textContent;
+      t.textContent = when.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
       t.dataset.done = "1";
     });
   }
@@ -116,12 +114,14 @@
     var cells = bar.children, index = Array.prototype.indexOf.call(cells, cell), next = index;
     if (event.key === "ArrowLeft") next = index - 1;
     else if (event.key === "ArrowRight") next = index + 1;
-    else if (event.key === "Home") next = 0;
+    else if (event.key === "Home") next = -1;
     else if (event.key === "End") next = cells.length - 1;
     else if (event.key === "Escape") { hide(); return; }
     else return;
     event.preventDefault();
-    next = Math.max(0, Math.min(cells.length - 1, next));
+    var first = 0;  // on a phone the oldest 60 days are hidden: the arrows stop at the first shown
+    while (first < cells.length - 1 && cells[first].offsetParent === null) first++;
+    next = Math.max(first, Math.min(cells.length - 1, next));
     cell.tabIndex = -1;
     cells[next].tabIndex = 0;
     cells[next].focus();
@@ -138,5 +138,44 @@
     if (event.target.parentNode && event.target.parentNode.matches && event.target.parentNode.matches("ol.bar")) hide();
   });
 
+  // Subscription forms: the component boxes mean nothing while "all components" is chosen.
+  function scopes(scope) {
+    scope.querySelectorAll("fieldset.scope").forEach(function (set) {
+      var all = set.querySelector('input[name="scope"][value="all"]');
+      if (!all) return;
+      set.querySelectorAll('input[name="components"]').forEach(function (box) { box.disabled = all.checked; });
+    });
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.name === "scope") scopes(event.target.form || document);
+  });
+  document.addEventListener("htmx:afterSettle", function (event) { scopes(event.target); });
+
+  // Charts: one tab stop per chart (its latest step), arrow keys move between steps, as the bars do.
+  function charts(scope) {
+    scope.querySelectorAll("figure.perf svg").forEach(function (svg) {
+      var cols = svg.querySelectorAll("g.col");
+      for (var i = 0; i < cols.length; i++) cols[i].setAttribute("tabindex", i === cols.length - 1 ? "0" : "-1");
+    });
+  }
+  document.addEventListener("keydown", function (event) {
+    var col = event.target;
+    if (!col.matches || !col.matches("figure.perf g.col")) return;
+    var cols = Array.prototype.slice.call(col.parentNode.querySelectorAll("g.col"));
+    var index = cols.indexOf(col), next = index;
+    if (event.key === "ArrowLeft") next = index - 1;
+    else if (event.key === "ArrowRight") next = index + 1;
+    else if (event.key === "Home") next = 0;
+    else if (event.key === "End") next = cols.length - 1;
+    else return;
+    event.preventDefault();
+    next = Math.max(0, Math.min(cols.length - 1, next));
+    col.setAttribute("tabindex", "-1");
+    cols[next].setAttribute("tabindex", "0");
+    cols[next].focus();
+  });
+
   enhance(document);
+  scopes(document);
+  charts(document);
 })();

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from statuspage.api import failover
+from statuspage.readmodel import failover
 from statuspage.readmodel.current import load
 from statuspage.readmodel.freshness import delayed_since
 from statuspage.readmodel.v2 import documents
@@ -17,7 +17,7 @@ from statuspage.serving.snapshot import Render
 def build(render: Render) -> dict[str, Artifact]:
     late = delayed_since(render)
     out = {path: json_artifact(document) for path, document in documents(render.read(load), late).items()}
-    out["/api/failover.json"] = json_artifact(failover.recommend(render.now, delayed_since=late))
+    out["/api/failover.json"] = json_artifact(failover.ranking(render))
     return out
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 
 from monitors import state
+from statuspage.api.performance_schema import PERFORMANCE_PATH, PERFORMANCE_SCHEMAS, performance_operation
 from statuspage.components.models import ComponentStatus
 from statuspage.incidents.models import Impact, IncidentStatus
 from statuspage.readmodel.v2 import PATHS
@@ -125,7 +126,9 @@ SCHEMAS: dict[str, Any] = {
             "status": {"type": "string", "enum": [state.UP, state.DEGRADED, state.UNKNOWN, state.DOWN]},
             "healthy": {"type": "boolean"},
             "ttft_p50_ms": {"type": ["number", "null"]},
+            "ttft_p95_ms": {"type": ["number", "null"]},
             "latency_p50_ms": {"type": ["number", "null"]},
+            "tokens_per_s_p50": {"type": ["number", "null"]},
             "success_ratio": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
             "last_probe_at": MAYBE_TIME,
             "stale": {
@@ -144,6 +147,7 @@ SCHEMAS: dict[str, Any] = {
             "candidates": {"type": "array", "items": _ref("Candidate")},
         }
     ),
+    **PERFORMANCE_SCHEMAS,
     "Error": _object({"error": _object({"status": {"type": "integer"}, "message": {"type": "string"}})}),
 }
 
@@ -204,7 +208,7 @@ def document() -> dict[str, Any]:
     }
     paths["/api/failover.json"] = {
         "get": {
-            "summary": "Providers and models ranked by current health, then recent time to first token",
+            "summary": "Models ranked by health, then success over the last hour, then time to first token",
             "parameters": [
                 {"name": "capability", "in": "query", "schema": {"type": "string"}, "example": "chat"},
                 {"name": "family", "in": "query", "schema": {"type": "string"}, "example": "claude"},
@@ -215,6 +219,7 @@ def document() -> dict[str, Any]:
             },
         }
     }
+    paths[PERFORMANCE_PATH] = performance_operation(_json_response)
     paths["/metrics"] = {
         "get": {
             "summary": "Prometheus metrics: component and monitor status, probe outcomes and latencies",

@@ -11,8 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from statuspage.api import failover, metrics, openapi
+from statuspage.api import metrics, openapi, performance
 from statuspage.components import watchdog
+from statuspage.readmodel import failover
 from statuspage.serving import artifacts as a
 from statuspage.serving import errors
 from statuspage.serving.responses import guard, lazy_response, snapshot_response, to_response
@@ -103,6 +104,26 @@ def _filtered_failover(request: HttpRequest, query: failover.Query) -> HttpRespo
         )
     except failover.BadQuery as exc:  # an unknown capability, found when rendering
         return errors.page(request, 400, str(exc))
+
+
+@read_only(WITH_PREFLIGHT)
+def performance_view(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Rendered once per snapshot (page version and refresh period) and range, like the pages."""
+    if request.method == "OPTIONS":
+        return preflight()
+    try:
+        name = performance.parse_range(request.GET.get("range"))
+    except performance.BadRange as exc:
+        return errors.page(request, 400, str(exc))
+    if not performance.PUBLIC_ID.fullmatch(public_id):
+        return errors.page(request, 404)
+    render = lambda: _maybe_json(performance.document(public_id, name, timezone.now()))  # noqa: E731
+    path = f"/api/components/{public_id}/performance.json?range={name}"
+    return guard(request, lambda: lazy_response(request, path, render, _missing(request)))
+
+
+def _maybe_json(document) -> a.Artifact | None:
+    return None if document is None else _json(document)
 
 
 @read_only(SAFE)

@@ -29,7 +29,7 @@ from django.urls import reverse
 from monitors.models import Monitor, MonitorStatus
 from statuspage.components.models import Component, ComponentStatus, worst
 from statuspage.components.propagation import Changes, expire_overrides
-from statuspage.incidents import maintenance, services
+from statuspage.incidents import maintenance, services, titles
 from statuspage.incidents.drafts import IncidentDraft, UpdateDraft
 from statuspage.incidents.models import Impact, Incident, IncidentStatus
 from statuspage.lib.chain import Link
@@ -103,6 +103,7 @@ def sweep(now: datetime) -> list[Incident]:
         )
         for incident in quiet:
             if all(c.status in HEALTHY for c in incident.components.all()):
+                titles.follow(incident, IncidentStatus.RESOLVED)
                 update = services.post_update(
                     incident, UpdateDraft(status=IncidentStatus.RESOLVED, body=RESOLVED), now=now
                 )
@@ -190,9 +191,6 @@ def _describe(component: Component) -> str:
 def _open(items: Changes, now: datetime) -> Incident:
     components = [c for c, _ in items]
     impact = _impact(c.status for c in components)
-    worst_status = worst(c.status for c in components)
-    names = ", ".join(c.name for c in components)
-    group = components[0].group.name + " " if components[0].group_id else ""
     failing = [m for c in components for m in c.monitors.all() if m.status != MonitorStatus.UP]
     detection = {
         "method": "probes",
@@ -205,9 +203,10 @@ def _open(items: Changes, now: datetime) -> Incident:
         ],
         "upstream_acknowledged_at": None,
         "lead_s": None,
+        titles.KEY: titles.opening(components),
     }
     draft = IncidentDraft(
-        name=f"{ComponentStatus(worst_status).label} of {group}{names}",
+        name=detection[titles.KEY]["text"],
         impact=impact,
         body="Our probes show " + "; ".join(_describe(c) for c in components) + ". We are investigating.",
         component_statuses={c: c.status for c in components},
@@ -272,6 +271,7 @@ def _worsen(incident: Incident, items: Changes, now: datetime) -> Incident:
     worse = IMPACT_RANK[impact] > IMPACT_RANK[incident.impact]
     if worse:
         incident.impact = impact
+    titles.follow(incident, status)
     draft = UpdateDraft(
         status=status,
         body=body,
@@ -301,6 +301,7 @@ def _recover(incident: Incident, items: Changes, now: datetime) -> Incident | No
         status = IncidentStatus.MONITORING
     else:
         return None
+    titles.follow(incident, status)
     draft = UpdateDraft(status=status, body=body, component_statuses=statuses, previous_statuses=dict(items))
     services.post_update(incident, draft, now=now)
     return incident

@@ -9,7 +9,7 @@ value nobody worded here is left out rather than shown as Python data.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,12 +48,13 @@ class Fact:
     items: tuple[Item, ...]
 
 
-def facts(details: object) -> list[Fact]:
-    """The record as labelled facts, the known ones first and in order; empty values are left out."""
+def facts(details: object, now: Mapping[int, str] | None = None) -> list[Fact]:
+    """The record as labelled facts, the known ones first and in order; empty values are left out.
+    `now` maps monitor ids to their status now, so the monitors line says whether they still fail."""
     if not isinstance(details, dict):
         return []
     keys = [k for k in ORDER if k in details] + [k for k in details if k not in ORDER]
-    found = (_fact(key, details[key]) for key in keys if details[key] not in (None, "", [], {}))
+    found = (_fact(key, details[key], now or {}) for key in keys if details[key] not in (None, "", [], {}))
     return [fact for fact in found if fact is not None]
 
 
@@ -62,25 +63,26 @@ def text(fact: Fact, moment: Callable[[datetime], str]) -> str:
     return "; ".join(" ".join(filter(None, (item.text, item.at and moment(item.at)))) for item in fact.items)
 
 
-def _fact(key: str, value: object) -> Fact | None:
+def _fact(key: str, value: object, now: Mapping[int, str]) -> Fact | None:
     if key == "method" and isinstance(value, str):
         return Fact("How we detected it", (Item(METHODS.get(value, _words(value))),))
     if key == "monitors" and isinstance(value, list):
-        items = tuple(item for item in map(_monitor, value) if item is not None)
+        items = tuple(item for item in (_monitor(v, now) for v in value) if item is not None)
         return Fact("Monitors", items) if items else None
     if key in MOMENTS and (at := _parse(value)):
         return Fact(MOMENTS[key], (Item(at=at),))
     if key in LEAD_KEYS:
         return _lead(value) if _is_number(value) else None
-    if key == "id" or key.endswith("_id"):
-        return None  # internal
+    if key in ("id", "title") or key.endswith("_id"):
+        return None  # internal, or shown as the incident's own name
     label = MOMENTS.get(key) or ("Detected by" if key == "source" else _words(key))
     items = tuple(Item(_scalar(v)) for v in (value if isinstance(value, list) else [value]) if _is_scalar(v))
     return Fact(label, items) if items else None
 
 
-def _monitor(value: object) -> Item | None:
-    """ "deepseek-sim chat (stream): down since <time>" from automation's record of a failing monitor."""
+def _monitor(value: object, now: Mapping[int, str]) -> Item | None:
+    """ "deepseek-sim chat (stream): down since <time>" from automation's record of a failing monitor,
+    or "...: up now; down from <time>" once it has recovered."""
     if _is_scalar(value):
         return Item(_scalar(value))
     name = value.get("name") if isinstance(value, dict) else None
@@ -88,6 +90,10 @@ def _monitor(value: object) -> Item | None:
         return None
     status = MONITOR_WORDS.get(str(value.get("status")), "")
     since = _parse(value.get("since"))
+    current = now.get(value.get("id")) if isinstance(value.get("id"), int) else None
+    if current and current != value.get("status") and status:
+        words = f"{_scalar(name)}: {MONITOR_WORDS.get(current, current)} now; {status}"
+        return Item(f"{words} from", since) if since else Item(words + " earlier")
     words = f"{_scalar(name)}: {status}" if status else _scalar(name)
     return Item(f"{words} since", since) if since else Item(words)
 

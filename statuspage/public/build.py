@@ -10,7 +10,8 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 
 from statuspage.incidents.models import Incident
-from statuspage.public import badges, charts, feeds, pagedata, pages
+from statuspage.public import badges, charts, feeds, models_page, pagedata, pages
+from statuspage.readmodel import failover
 from statuspage.readmodel.current import load
 from statuspage.readmodel.freshness import delayed_since
 from statuspage.serving import artifacts as a
@@ -34,6 +35,7 @@ def build(render: Render) -> dict[str, Artifact]:
         a.PAGE_CACHE,
     )
     out["/history"] = pages.history(1, now)
+    out["/models"] = models_page.render(failover.ranking(render), now)
     recent = _feed_entries(data.current)
     out["/history.atom"] = a.make(feeds.atom(recent, now), a.ATOM, a.FEED_CACHE, cors=True)
     out["/history.rss"] = a.make(feeds.rss(recent, now), a.RSS, a.FEED_CACHE, cors=True)

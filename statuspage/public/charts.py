@@ -1,46 +1,10 @@
-"""Latency charts drawn on the server as small SVGs: a p50 line over a p50-p95 band, with a text summary."""
+"""The uptime bars drawn on the server: a cell per day, the remarkable days also in words."""
 
 from __future__ import annotations
 
 from django.utils.html import escape
 
-from statuspage.readmodel.history import Day, Series
-
-WIDTH, HEIGHT, PAD = 300, 64, 3
-
-
-def latency_chart(series: list[Series]) -> str:
-    """One small chart of each series' hourly p50 (a line each, sharing the y scale), with the latest
-    p50 and p95 in words under it and in its label: the figures never depend on seeing the lines."""
-    points = [p for s in series for p in s.points]
-    top = max(p.p50_ms for p in points) or 1.0
-    t0 = min(p.at for p in points).timestamp()
-    span = (max(p.at for p in points).timestamp() - t0) or 1.0
-
-    def path(line: Series) -> str:
-        coords = (
-            (
-                PAD + round((p.at.timestamp() - t0) / span * (WIDTH - 2 * PAD)),
-                HEIGHT - PAD - round(p.p50_ms / top * (HEIGHT - 2 * PAD)),
-            )
-            for p in line.points
-        )
-        return "M" + "L".join(f"{x} {y}" for x, y in coords)
-
-    lines = "".join(f'<path class="l{i}" d="{path(line)}"/>' for i, line in enumerate(series))
-    words = "; ".join(
-        f"{line.label}: p50 {_ms(line.points[-1].p50_ms)}, p95 {_ms(line.points[-1].p95_ms)}"
-        for line in series
-    )
-    return (
-        f'<figure class="chart"><svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="Hourly p50 over the last 24 hours, latest hour: {escape(words)}">{lines}</svg>'
-        f"<figcaption>{escape(words)} (latest hour)</figcaption></figure>"
-    )
-
-
-def _ms(value: float) -> str:
-    return f"{value / 1000:.2f} s" if value >= 1000 else f"{value:.0f} ms"
+from statuspage.readmodel.history import Day
 
 
 def uptime_bar(days: list[Day], component_id: str, name: str) -> str:

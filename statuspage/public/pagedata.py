@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from monitors.models import Monitor, MonitorStatus
 from monitors.state import is_stale
 from statuspage.components.models import Component, ComponentGroup, ComponentStatus, worst
-from statuspage.public import charts, upstream
+from statuspage.public import charts, past, upstream
+from statuspage.public import glance as public_glance
 from statuspage.public.upstream import Claim
+from statuspage.readmodel import glance as readmodel_glance
 from statuspage.readmodel import history, v2
 from statuspage.readmodel.current import Current
+from statuspage.readmodel.glance import Glance
 from statuspage.readmodel.history import Day
 
 
@@ -22,12 +25,22 @@ class Row:
     days: list[Day]
     uptime: dict[int, float | None]  # window in days -> uptime fraction
     bar: str  # server-rendered uptime cells
-    chart: str  # server-rendered SVG, empty without latency data
+    glance: str  # current figure, 24-hour sparkline and error mix, server-rendered
     upstream: list[tuple[Claim, str]]  # each provider's own claim, and its status for this name if listed
     regional: list[str]  # regions failing while the quorum of regions does not, e.g. "failing in eu"
     # When its monitors last reported, if every one has gone silent since: the status shown is held,
     # not confirmed (workers dead, a queue stuck).
     silent_since: datetime | None
+
+    @property
+    def watched_since(self) -> date | None:
+        """The first day with data, when that is within the bars: the uptime figures cover only that."""
+        first = next((d.date for d in self.days if d.uptime is not None), None)
+        return first if first is not None and first > self.days[0].date else None
+
+    @property
+    def watched_days(self) -> int:
+        return sum(1 for d in self.days if d.uptime is not None)
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,7 @@ class PageData:
     current: Current
     status: dict[str, str]
     sections: list[Section]
+    past: list[past.Day]  # the last 15 days, today first, quiet days included
     delayed_since: datetime | None = None  # our own monitoring is late (components/watchdog.py)
 
 
@@ -50,13 +64,11 @@ def collect(current: Current, delayed_since: datetime | None = None) -> PageData
     now = current.now
     visible = [c for c in current.components if _visible(c)]
     cells = history.day_cells(visible, now)
-    series = history.latency(visible, now)
+    glances = readmodel_glance.glances(visible, now)
     providers = _providers(visible)
     found = upstream.claims(set().union(*providers.values()), now)
     rows = {
-        c.pk: _row(
-            c, cells[c.pk], series.get(c.pk, []), [found[p] for p in providers[c.pk] if p in found], now
-        )
+        c.pk: _row(c, cells[c.pk], glances[c.pk], [found[p] for p in providers[c.pk] if p in found], now)
         for c in visible
     }
     return PageData(
@@ -64,6 +76,7 @@ def collect(current: Current, delayed_since: datetime | None = None) -> PageData
         status=v2.status(current.components, bool(current.active), delayed_since),
         sections=_sections(current, rows),
         delayed_since=delayed_since,
+        past=past.days(now),
     )
 
 
@@ -75,15 +88,13 @@ def _providers(components: list[Component]) -> dict[int, set[int]]:
     return found
 
 
-def _row(
-    component: Component, days: list[Day], series: list[history.Series], claims: list[Claim], now: datetime
-) -> Row:
+def _row(component: Component, days: list[Day], glance: Glance, claims: list[Claim], now: datetime) -> Row:
     return Row(
         component=component,
         days=days,
         uptime={n: history.uptime(days[-n:]) for n in (90, 30, 7)},
         bar=charts.uptime_bar(days, component.public_id, component.name),
-        chart=charts.latency_chart(series) if series else "",
+        glance=public_glance.render(component.public_id, component.status, glance),
         upstream=[(claim, claim.about(component.name)) for claim in claims],
         regional=component.regional_notes(),
         silent_since=silent_since(component.monitors.all(), now),

@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 
 from statuspage.incidents import detection
 from statuspage.incidents.models import Incident
+from statuspage.public import incident_words
+from statuspage.readmodel import incident_impact
 from statuspage.readmodel.current import published
 from statuspage.serving import artifacts as a
 from statuspage.serving.artifacts import Artifact
@@ -32,7 +34,8 @@ def incident(public_id: str, now: datetime) -> Artifact | None:
         **base_context(),
         "incident": found,
         "duration": (found.resolved_at or now) - found.started_at,
-        "detection": detection.facts(found.detection),
+        "detection": detection.facts(found.detection, incident_impact.monitor_statuses(found.detection)),
+        "users_saw": incident_words.facts(incident_impact.load(found, now)),
     }
     return a.make(render_to_string("public/incident.html", context), a.HTML, a.PAGE_CACHE)
 

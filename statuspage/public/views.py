@@ -8,7 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from statuspage.lib.methods import readable
-from statuspage.public import pages
+from statuspage.public import component_page, pages
+from statuspage.readmodel.performance import DEFAULT_RANGE, RANGES
 from statuspage.serving import errors
 from statuspage.serving.responses import guard, lazy_response, snapshot_response
 
@@ -59,6 +60,24 @@ def incident(request: HttpRequest, public_id: str) -> HttpResponse:
             request,
             f"/incidents/{public_id}",
             lambda: pages.incident(public_id, timezone.now()),
+            lambda: errors.not_found(request),
+        ),
+    )
+
+
+@readable
+def component(request: HttpRequest, public_id: str) -> HttpResponse:
+    name = request.GET.get("range", DEFAULT_RANGE)
+    if name not in RANGES:
+        return errors.page(request, 400, f"range must be one of {', '.join(RANGES)}.")
+    if not PUBLIC_ID.fullmatch(public_id):
+        return errors.not_found(request)
+    return guard(
+        request,
+        lambda: lazy_response(
+            request,
+            f"/components/{public_id}?range={name}",
+            lambda: component_page.render(public_id, name, timezone.now()),
             lambda: errors.not_found(request),
         ),
     )

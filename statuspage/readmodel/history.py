@@ -1,4 +1,4 @@
-"""History readings for the page: per-day uptime cells, uptime percentages and latency series.
+"""History readings for the page: per-day uptime cells and uptime percentages.
 
 Every reading is bounded by components x days (or hours), never by how many probe results exist.
 """
@@ -13,9 +13,8 @@ from datetime import date, datetime, time, timedelta
 from django.db import connection
 from django.db.models import Q
 
-from monitors.history import histogram, reads
+from monitors.history import histogram
 from monitors.history.histogram import Histogram
-from monitors.outcomes import OURS, SUCCESS
 from statuspage.components import uptime as component_uptime
 from statuspage.components.models import Component
 from statuspage.incidents.models import Incident
@@ -39,19 +38,6 @@ class Day:
         if self.uptime >= 0.99:
             return "minor"
         return "major" if self.uptime >= 0.95 else "critical"
-
-
-@dataclass(frozen=True)
-class Point:
-    at: datetime
-    p50_ms: float
-    p95_ms: float
-
-
-@dataclass(frozen=True)
-class Series:
-    label: str
-    points: tuple[Point, ...]
 
 
 def day_cells(components: Sequence[Component], now: datetime, days: int = DAYS) -> dict[int, list[Day]]:
@@ -80,36 +66,6 @@ def uptime(cells: Iterable[Day]) -> float | None:
     """Uptime over the given days, each day weighted equally; None when no day has data."""
     values = [d.uptime for d in cells if d.uptime is not None]
     return sum(values) / len(values) if values else None
-
-
-def latency(components: Sequence[Component], now: datetime, hours: int = 24) -> dict[int, list[Series]]:
-    """Per component, hourly p50/p95 of time to first token and of total latency over `hours` hours,
-    merged exactly across the component's monitors and regions (monitors/history/reads.py, rollups only)."""
-    monitors = _monitors_of(components)
-    hourly = reads.hourly(set().union(*monitors.values()), hours, now, metrics=("ttft", "total"))
-    out: dict[int, list[Series]] = {}
-    for component_id, members in monitors.items():
-        points = reads.combine(hourly[m] for m in sorted(members))
-        series = []
-        for label, metric in (("Time to first token", "ttft"), ("Latency", "total")):
-            found = tuple(
-                Point(p.start, p50, p95)
-                for p in points
-                if (p50 := p.stats.percentile(metric, 0.5)) is not None
-                and (p95 := p.stats.percentile(metric, 0.95)) is not None
-            )
-            if len(found) >= 2:
-                series.append(Series(label, found))
-        out[component_id] = series
-    return out
-
-
-def _monitors_of(components: Sequence[Component]) -> dict[int, set[int]]:
-    links = Component.monitors.through.objects.filter(component__in=components)
-    found: dict[int, set[int]] = {c.pk: set() for c in components}
-    for component_id, monitor_id in links.values_list("component_id", "monitor_id"):
-        found[component_id].add(monitor_id)
-    return found
 
 
 @dataclass(frozen=True)
@@ -141,33 +97,6 @@ def _incident_intervals(
             if component.pk in wanted:
                 found[component.pk].append(outage)
     return found
-
-
-@dataclass(frozen=True)
-class Recent:
-    """A monitor's last hour, for ranking alternatives."""
-
-    latency_p50_ms: float | None
-    ttft_p50_ms: float | None
-    success_ratio: float | None
-
-
-def recent_latency(monitor_ids: Sequence[int], now: datetime) -> dict[int, Recent]:
-    """Per monitor, p50 latency and TTFT and the success ratio over this hour and the one before."""
-    recent = {}
-    for monitor_id, points in reads.hourly(monitor_ids, 2, now, metrics=("ttft", "total")).items():
-        stats = reads.total(points)
-        # Our own mistakes (auth, quota, bad request) say nothing about the provider: left out.
-        judged = stats.probes - sum(n for outcome, n in stats.outcomes.items() if outcome in OURS)
-        if judged <= 0:
-            continue
-        ok = sum(n for outcome, n in stats.outcomes.items() if outcome in SUCCESS)
-        recent[monitor_id] = Recent(
-            latency_p50_ms=stats.percentile("total", 0.5),
-            ttft_p50_ms=stats.percentile("ttft", 0.5),
-            success_ratio=round(ok / judged, 4),
-        )
-    return recent
 
 
 # The running totals (days folded in by monitors/history/upkeep.py), the daily rollups since, and the hourly

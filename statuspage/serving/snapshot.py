@@ -55,10 +55,16 @@ class Render:
     """One rendering of the snapshot: its clock, and the reads its builders share (each made once)."""
 
     now: datetime
-    _reads: dict[Callable[[datetime], Any], Any] = field(default_factory=dict, repr=False)
+    _reads: dict[Any, Any] = field(default_factory=dict, repr=False)
     # Wall clock: the earliest moment a builder said what it read may change without a page version
     # (the pipeline watchdog's verdict); the snapshot is rendered again then.
     recheck_at: float = math.inf
+
+    def once(self, key: str, make: Callable[[], T]) -> T:
+        """What `make` returns, made once per rendering under `key` (for reads that need more than `now`)."""
+        if key not in self._reads:
+            self._reads[key] = make()
+        return self._reads[key]
 
     def recheck_by(self, at: float) -> None:
         self.recheck_at = min(self.recheck_at, at)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from statuspage.lib.methods import answers
@@ -43,7 +44,10 @@ def database_outage_is_503(view: Callable[..., HttpResponse]) -> Callable[..., H
 @database_outage_is_503
 def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method in ("GET", "HEAD"):
-        return _subscribe_page(request, SubscribeForm())
+        # "Follow this incident" links name its components (?component=<id>...): ticked for the reader.
+        follow = request.GET.getlist("component")[:100]
+        initial = {"scope": "some", "components": follow} if follow else {}
+        return _subscribe_page(request, SubscribeForm(initial=initial))
     if _body_size(request) > MAX_BODY_BYTES:
         return _refuse(request, "That form submission is far too large; nothing was sent.", 413)
     try:
@@ -74,7 +78,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" or subscriber.confirmed:
         services.confirm(subscriber)
         manage_token = tokens.make(tokens.Purpose.MANAGE, subscriber.public_id)
-        return _private(redirect("subscriptions-manage", manage_token))
+        return _private(redirect(reverse("subscriptions-manage", args=[manage_token]) + "?welcome=1"))
     return _render(request, "subscriptions/confirm.html", {"subscriber": subscriber})
 
 
@@ -100,6 +104,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
         "subscriber": subscriber,
         "form": form,
         "saved": saved,
+        "just_confirmed": request.method == "GET" and request.GET.get("welcome") == "1",
         "groups": _grouped(form),
         "secret": hooksign.secret(subscriber.public_id) if subscriber.kind == Subscriber.Kind.WEBHOOK else "",
         "unsubscribe_token": tokens.make(tokens.Purpose.UNSUBSCRIBE, subscriber.public_id),

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from monitors.history import histogram
 from monitors.models import HourlyRollup, Monitor, Provider
+from statuspage.lib import pageversion
 from tests.histograms import to_json
 
 
@@ -80,6 +81,10 @@ def test_a_model_family_narrows_the_candidates(client, fleet):
 
 
 def test_capabilities_come_from_the_probe_kind_or_the_monitor_options(client, fleet):
+    assert ranked(client, capability="models") == []  # a listing of no particular model is no candidate
+    fleet["listing"].model = "gpt-4o-mini"
+    fleet["listing"].save()
+    pageversion.bump()
     assert ranked(client, capability="models") == ["openai "]
     fleet["slow-up"].options = {"capabilities": ["vision", "chat"]}
     fleet["slow-up"].save()
@@ -88,14 +93,14 @@ def test_capabilities_come_from_the_probe_kind_or_the_monitor_options(client, fl
 
 def test_without_parameters_every_model_endpoint_is_ranked_and_status_pages_are_not(client, fleet):
     names = ranked(client)
-    assert "openai " in names and len(names) == 6
+    assert len(names) == 5 and "openai " not in names  # model listings without a model are not either
 
 
 def test_failures_lower_the_success_ratio(client, fleet):
     HourlyRollup.objects.filter(monitor=fleet["fast-up"]).delete()
     rollup(fleet["fast-up"], 250, probes=10, failures=4)
-    best = client.get("/api/failover.json?capability=chat").json()["recommended"]
-    assert best["success_ratio"] == 0.6
+    candidates = client.get("/api/failover.json?capability=chat").json()["candidates"]
+    assert next(c for c in candidates if c["provider"] == "anthropic")["success_ratio"] == 0.6
 
 
 @pytest.mark.parametrize("query", ["capability=teleport", "family=Bad Family!", "family=" + "x" * 60])
@@ -123,3 +128,22 @@ def test_the_known_capabilities_in_a_400_are_few_and_short(client, fleet):
     )
     assert message.endswith(", skill-16 and 14 more")  # 34 known, 20 named
     assert len(message) < 500
+
+
+def test_success_ranks_before_speed(client, fleet):
+    """A model just back from 41% success does not outrank one that kept at 100%, however fast."""
+    HourlyRollup.objects.filter(monitor=fleet["fast-up"]).delete()
+    rollup(fleet["fast-up"], 250, probes=100, failures=59)
+    assert ranked(client, capability="chat")[:2] == ["openai gpt-4o", "anthropic claude-haiku"]
+
+
+def test_the_latest_raw_results_count_before_the_rollups_have_them(client, fleet):
+    from monitors.models import ProbeResult
+
+    ProbeResult.objects.bulk_create(
+        ProbeResult(monitor=fleet["fast-up"], started_at=timezone.now() - timedelta(seconds=20 + n),
+                    region="eu", outcome="overloaded")
+        for n in range(20)
+    )  # fmt: skip
+    best = client.get("/api/failover.json?capability=chat").json()["recommended"]
+    assert best["monitor"] == "openai gpt-4o"  # 10 ok and 20 overloaded: 33% success for the faster one

@@ -15,7 +15,12 @@ def test_every_endpoint_is_described(client, db):
     assert response.status_code == 200 and response["Access-Control-Allow-Origin"] == "*"
     document = response.json()
     assert document["openapi"].startswith("3.1")
-    assert set(document["paths"]) == {*PATHS, "/api/failover.json", "/metrics"}
+    assert set(document["paths"]) == {
+        *PATHS,
+        "/api/failover.json",
+        "/api/components/{id}/performance.json",
+        "/metrics",
+    }
 
 
 def test_every_reference_points_at_a_schema(client, db):

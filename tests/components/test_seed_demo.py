@@ -35,3 +35,11 @@ def test_seed_is_idempotent_and_keeps_the_password(db, settings, tmp_path):
     second = seed(settings, tmp_path)
     assert (Component.objects.count(), Monitor.objects.count()) == counts
     assert first.splitlines()[-1] == second.splitlines()[-1]
+
+
+def test_demo_chat_monitors_stream_at_a_models_pace(db, settings, tmp_path):
+    seed(settings, tmp_path)
+    for monitor in Monitor.objects.exclude(kind__in=["models", "upstream"]):
+        headers = monitor.to_spec().headers
+        assert int(headers["X-Fake-Tokens"]) > 1 and int(headers["X-Fake-ITL-Ms"]) > 0  # tokens/s to measure
+        assert int(headers["X-Fake-TTFT-Ms"]) > 0

@@ -108,7 +108,8 @@ def test_incident_page_and_history_work(page, live_server, world):
     timeline = page.locator("ol.timeline > li")
     assert timeline.count() == 2
     assert "Resolved" in timeline.nth(0).inner_text()  # newest first
-    assert "your time)" in timeline.nth(0).inner_text()  # local time beside UTC
+    when = timeline.nth(0).locator("time")  # each time once: local, UTC on hover
+    assert when.get_attribute("title").endswith(" UTC") and "UTC" not in when.inner_text()
     assert "Duration" in page.locator("dl.facts").inner_text()
     page.get_by_role("link", name="History").first.click()
     page.wait_for_url(re.compile("/history$"))

@@ -35,7 +35,7 @@ def test_a_component_leaving_operational_opens_one_published_incident(world):
     assert (incident.status, incident.impact, incident.automatic, incident.published) == (
         "investigating", "critical", True, True,
     )  # fmt: skip
-    assert incident.name == "Major outage of Acme AI Chat"
+    assert incident.name == "Outage of Acme AI Chat"
     assert list(incident.components.all()) == [world.chat]
     update = incident.updates.get()
     assert update.affected_components == [
@@ -150,7 +150,8 @@ def test_operators_are_asked_once_to_approve_a_held_incident(world, settings, dj
     world.monitor_moves(world.chat_monitor, "down", 60)  # worsens the same incident: no second request
     incident = Incident.objects.get()
     alert = OperatorAlert.objects.get(kind="incident_held")
-    assert alert.subject == f"Incident awaiting approval: {incident.name}"
+    assert alert.subject == "Incident awaiting approval: Degraded performance on Acme AI Chat"
+    assert incident.name == "Outage of Acme AI Chat"  # the title follows; the request named it then
     assert f"/incidents/incident/{incident.pk}/change/" in alert.body
     assert "Acme AI Chat: degraded" in alert.body
     assert list(alert.deliveries.values_list("recipient", flat=True)) == ["olga@example.com"]
@@ -317,3 +318,29 @@ def test_propagation_reacts_within_the_same_transaction_it_claims_rows(world):
     assert (processed, [c.pk for c, _ in changed]) == (1, [world.chat.pk])
     assert StateChange.objects.filter(processed_at=None).count() == 0
     assert timedelta(0) <= Incident.objects.get().created_at - world.now
+
+
+def test_the_automatic_title_follows_the_incident_to_its_resolution(world, make_monitor):
+    second = make_monitor(name="chat-2", status="up")
+    world.chat.monitors.add(second)
+    world.monitor_moves(world.chat_monitor, "down")
+    assert Incident.objects.get().name == "Elevated errors on Acme AI Chat"  # one monitor of two: partial
+    world.monitor_moves(second, "down", 60)
+    assert Incident.objects.get().name == "Outage of Acme AI Chat"
+    world.monitor_moves(world.chat_monitor, "up", 120)
+    assert Incident.objects.get().name == "Outage of Acme AI Chat"  # easing, not over: still the outage
+    world.monitor_moves(second, "up", 150)
+    assert Incident.objects.get().name == "Recovering: Outage of Acme AI Chat"
+    automation.sweep(world.at(150 + QUIET + 1))
+    incident = Incident.objects.get()
+    assert (incident.status, incident.name) == ("resolved", "Resolved: Outage of Acme AI Chat")
+
+
+def test_an_operators_title_is_left_alone(world):
+    world.monitor_moves(world.chat_monitor, "down")
+    incident = Incident.objects.get()
+    incident.name = "Chat API failing for EU customers"
+    incident.save()
+    world.monitor_moves(world.chat_monitor, "up", 120)
+    automation.sweep(world.at(120 + QUIET + 1))
+    assert Incident.objects.get().name == "Chat API failing for EU customers"

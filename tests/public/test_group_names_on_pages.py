@@ -44,7 +44,11 @@ def test_the_active_incident_card_names_the_group(client, incident):
 def test_the_incident_page_names_the_group_in_its_facts_and_timeline(client, incident):
     html = client.get(f"/incidents/{incident.public_id}").content.decode()
 
-    assert "<dt>Affected components</dt><dd>deepseek-sim · Chat, Website</dd>" in html
+    chat, website = _deepseek_chat(), Component.objects.get(name="Website")
+    assert (
+        f'<dt>Affected components</dt><dd><a href="/components/{chat.public_id}">deepseek-sim · Chat</a>, '
+        f'<a href="/components/{website.public_id}">Website</a></dd>'
+    ) in html
     assert "<li>deepseek-sim · Chat: Operational → Partial outage</li>" in html
     assert "<li>Website: Operational → Degraded performance</li>" in html
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -130,7 +131,9 @@ def test_uptime_bars_show_90_days_with_text_for_remarkable_days(client, group):
     assert "Days with downtime or incidents: May 18: 75.00%, Full outage." in html
 
 
-def test_bars_and_charts_never_read_probe_results(client, group, make_monitor):
+def test_the_page_reads_raw_results_only_where_the_rollups_lack_them(client, group, make_monitor):
+    from monitors.history import aggregator
+
     monitor = make_monitor()
     group.components.first().monitors.set([monitor])
     ProbeResult.objects.bulk_create(
@@ -139,10 +142,12 @@ def test_bars_and_charts_never_read_probe_results(client, group, make_monitor):
         )
         for i in range(500)
     )
+    aggregator.catch_up(timezone.now() - timedelta(minutes=3), timedelta(0))  # the feed's watermark
     with CaptureQueriesContext(connection) as queries:
         page(client)
     raw = [q["sql"] for q in queries if "monitors_proberesult" in q["sql"]]
-    assert raw == []
+    # The minutes past the watermark and the last 10 minutes (the current figure), never the history.
+    assert raw and all('"started_at" >=' in sql and '"started_at" <' in sql for sql in raw)
 
 
 def test_subscribe_slot_is_empty_until_the_subscriptions_template_exists(client, group, settings, tmp_path):
@@ -167,7 +172,7 @@ def test_the_providers_own_claim_shows_beside_ours(client, group, provider, make
     assert "Acme AI\u2019s own status page: Degraded performance" in html
 
 
-def test_latency_and_ttft_charts_come_from_the_hourly_rollups(client, group, make_monitor):
+def test_each_component_shows_its_current_figure_and_a_day_of_hourly_p50s(client, group, make_monitor):
     from monitors.history import histogram
     from monitors.models import HourlyRollup
     from tests.histograms import to_json
@@ -176,15 +181,56 @@ def test_latency_and_ttft_charts_come_from_the_hourly_rollups(client, group, mak
     monitor = make_monitor()
     messages.monitors.set([monitor])
     hour = timezone.now().replace(minute=0, second=0, microsecond=0)
-    for ago, ttft in ((2, 300), (1, 600), (0, 450)):
+    for ago, ttft in ((2, 300), (1, 600)):
         HourlyRollup.objects.create(
             monitor=monitor, region="eu", hour=hour - timedelta(hours=ago), probes=10, outcomes={"ok": 10},
             ttft=to_json({histogram.bucket(ttft): 10}),
-            total=to_json({histogram.bucket(ttft * 2): 10}),
+            total=to_json({histogram.bucket(ttft * 2): 10}), tps={histogram.bucket(40): 10},
         )  # fmt: skip
+    ProbeResult.objects.create(
+        monitor=monitor, started_at=timezone.now() - timedelta(minutes=2), region="eu", outcome="ok",
+        ttft_ms=450.0, total_ms=900.0, tokens_per_s=61.0,
+    )  # fmt: skip
     html = page(client)
     row = html[html.index(f'id="c-{messages.public_id}"') :]
     row = row[: row.index('class="component"')]  # up to the next component
-    assert row.count("<svg viewBox") == 1 and row.count("<path") == 2  # TTFT and latency lines
-    assert "Time to first token: p50 4" in row  # about 450 ms, within a bucket
-    assert "Latency: p50 9" in row
+    ttft, tps = re.search(r"TTFT <b>(\d+) ms</b> · <b>(\d+)</b> tok/s", row).groups()
+    assert abs(int(ttft) - 450) <= 45 and abs(int(tps) - 61) <= 6  # within a histogram bucket
+    assert row.count('<svg class="spark"') == 1 and "Time to first token p50 per hour" in row
+    assert f'href="/components/{messages.public_id}"' in row
+
+
+def test_a_component_in_trouble_says_what_users_hit(client, group, make_monitor):
+    messages = group.components.first()
+    monitor = make_monitor()
+    messages.monitors.set([monitor])
+    now = timezone.now()
+    outcomes = ["timeout_ttft"] * 9 + ["overloaded"] * 2
+    ProbeResult.objects.bulk_create(
+        ProbeResult(monitor=monitor, started_at=now - timedelta(seconds=30 * n), region="eu", outcome=o)
+        for n, o in enumerate(outcomes)
+    )
+    change_status(messages, "major_outage")
+    assert "Last 10 min: 82% time out before the first token, 18% overloaded." in page(client)
+
+
+def test_failures_show_before_the_status_confirms_them(client, group, make_monitor):
+    messages = group.components.first()
+    monitor = make_monitor()
+    messages.monitors.set([monitor])
+    now = timezone.now()
+    ProbeResult.objects.bulk_create(
+        ProbeResult(monitor=monitor, started_at=now - timedelta(seconds=30 * n), region="eu", outcome=o)
+        for n, o in enumerate(["server_error", "server_error", "ok", "ok"])
+    )
+    assert '<p class="mix-now early">Last 10 min: 50% server error (5xx), 50% succeed.</p>' in page(client)
+
+
+def test_a_single_failure_is_not_news(client, group, make_monitor):
+    messages = group.components.first()
+    monitor = make_monitor()
+    messages.monitors.set([monitor])
+    ProbeResult.objects.create(
+        monitor=monitor, started_at=timezone.now(), region="eu", outcome="rate_limited"
+    )
+    assert "Last 10 min" not in page(client)

@@ -311,7 +311,9 @@ def test_the_status_page_slot_loads_the_form_with_its_csrf_token(client, compone
     slot = render_to_string(
         "subscriptions/_subscribe_slot.html"
     )  # the shared page renders it without a request
-    assert 'hx-get="/subscribe"' in slot and 'href="/subscribe"' in slot
+    assert 'data-hx-get="/subscribe"' in slot and 'href="/subscribe"' in slot
 
     form = client.get("/subscribe", headers={"HX-Request": "true"}).content.decode()
-    assert "<html" not in form and 'name="csrfmiddlewaretoken"' in form and 'hx-post="/subscribe"' in form
+    assert (
+        "<html" not in form and 'name="csrfmiddlewaretoken"' in form and 'data-hx-post="/subscribe"' in form
+    )

@@ -11,14 +11,15 @@ from django.core.management.base import BaseCommand
 from monitors.models import Monitor, Provider
 from statuspage.components.models import Component, ComponentGroup
 
-# (provider name, probe kind, models flavour, API root path, chat model); ports follow the fleet's
-# order (monitors/fakeprovider/fleet.py).
+# (provider name, probe kind, models flavour, API root path, chat model, (ms to first token, ms between
+# tokens)); ports follow the fleet's order (monitors/fakeprovider/fleet.py).
 DEMO_FLEET = [
-    ("openai-sim", "openai", "openai", "/v1", "gpt-sim-mini"),
-    ("deepseek-sim", "openai", "openai", "/v1", "deepseek-chat"),
-    ("anthropic-sim", "anthropic", "anthropic", "", "claude-sim-haiku"),
-    ("gemini-sim", "gemini", "gemini", "/v1beta", "gemini-sim-flash"),
+    ("openai-sim", "openai", "openai", "/v1", "gpt-sim-mini", (350, 18)),
+    ("deepseek-sim", "openai", "openai", "/v1", "deepseek-chat", (620, 30)),
+    ("anthropic-sim", "anthropic", "anthropic", "", "claude-sim-haiku", (450, 22)),
+    ("gemini-sim", "gemini", "gemini", "/v1beta", "gemini-sim-flash", (280, 12)),
 ]
+DEMO_TOKENS = 24  # streamed per demo probe, so tokens per second has something to measure
 DEMO_INTERVAL_S = 15
 ADMIN_USER = "admin"
 
@@ -33,13 +34,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, fleet_base_port: int, providers: bool = True, **options) -> None:
-        for offset, (name, kind, flavour, path, model) in enumerate(DEMO_FLEET if providers else []):
-            self._seed_provider(
-                offset + 1, f"http://127.0.0.1:{fleet_base_port + offset}", name, kind, flavour, path, model
-            )
+        for offset, (name, kind, flavour, path, model, pace) in enumerate(DEMO_FLEET if providers else []):
+            base = f"http://127.0.0.1:{fleet_base_port + offset}"
+            self._seed_provider(offset + 1, base, name, kind, flavour, path, model, pace)
         self._print_admin_login()
 
-    def _seed_provider(self, position, base, name, kind, flavour, path, model) -> None:
+    def _seed_provider(self, position, base, name, kind, flavour, path, model, pace) -> None:
         provider, _ = Provider.objects.get_or_create(
             slug=name,
             defaults={
@@ -52,9 +52,18 @@ class Command(BaseCommand):
         if provider.monitors.exists():
             return
         common = {"provider": provider, "interval_s": DEMO_INTERVAL_S, "timeout_s": 10, "ttft_timeout_s": 8}
+        # The simulated providers take their pace from these headers (monitors/fakeprovider/faults.py):
+        # time to first token and tokens per second as a real model's, faults still set by the fleet.
+        ttft_ms, itl_ms = pace
+        pacing = {
+            "X-Fake-TTFT-Ms": str(ttft_ms),
+            "X-Fake-ITL-Ms": str(itl_ms),
+            "X-Fake-Tokens": str(DEMO_TOKENS),
+        }
         chat = Monitor.objects.create(
-            name=f"{name} chat (stream)", kind=kind, url=f"{base}{path}", model=model, stream=True, **common
-        )
+            name=f"{name} chat (stream)", kind=kind, url=f"{base}{path}", model=model, stream=True,
+            options={"headers": pacing}, **common,
+        )  # fmt: skip
         listing = Monitor.objects.create(
             name=f"{name} models", kind="models", url=f"{base}{path}", options={"flavour": flavour}, **common
         )

@@ -1,5 +1,6 @@
 """/api/failover.json: for a capability or model family, the providers and models ranked by current
-health, then by recent time to first token (or latency), so a client can switch to an alternative.
+health, then by success over the last hour or so, then by time to first token (or latency), so a client
+can switch to an alternative.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from typing import Any
 from monitors.models import Monitor, MonitorStatus
 from monitors.state import is_stale
 from statuspage.lib.timefmt import iso_ms
-from statuspage.readmodel import history
+from statuspage.readmodel.freshness import delayed_since
+from statuspage.readmodel.performance import Figures
+from statuspage.readmodel.recent import recent
+from statuspage.serving.snapshot import Render
 
 CHAT_KINDS = frozenset({"openai", "anthropic", "gemini"})
 NOT_CANDIDATES = frozenset({"upstream", "http"})  # they say nothing about a model being usable
@@ -112,8 +116,9 @@ def recommend(
         for m in enabled.select_related("provider")
         if (query.capability is None or query.capability in capabilities(m))
         and (query.family is None or family(m) == query.family)
+        and not (m.kind == "models" and not m.model)  # a model listing names no model to switch to
     ]
-    recent = history.recent_latency([m.pk for m in monitors], now)
+    figures = recent([m.pk for m in monitors], now)
     rows = []
     for monitor in monitors:
         if monitor.status == MonitorStatus.PAUSED:
@@ -123,9 +128,11 @@ def recommend(
             monitor.last_probe_at, monitor.interval, now, monitor.thresholds()
         )
         rows.append(
-            (monitor, MonitorStatus.UNKNOWN if stale else monitor.status, stale, recent.get(monitor.pk))
+            (monitor, MonitorStatus.UNKNOWN if stale else monitor.status, stale, figures.get(monitor.pk))
         )
-    rows.sort(key=lambda r: (HEALTH_ORDER.get(r[1], 9), _speed(r[3]), r[0].provider.name, r[0].name))
+    rows.sort(
+        key=lambda r: (HEALTH_ORDER.get(r[1], 9), _failing(r[3]), _speed(r[3]), r[0].provider.name, r[0].name)
+    )
     candidates = [_candidate(rank, *row) for rank, row in enumerate(rows, start=1)]
     return {
         "generated_at": iso_ms(now),
@@ -137,15 +144,22 @@ def recommend(
     }
 
 
-def _speed(figures: history.Recent | None) -> float:
+def _failing(figures: Figures | None) -> float:
+    """Failed share in whole percent (a point of success outranks any speed); unknown ranks last."""
+    if figures is None or figures.success_rate is None:
+        return 101.0
+    return round((1 - figures.success_rate) * 100)
+
+
+def _speed(figures: Figures | None) -> float:
     if figures is None:
         return float("inf")
-    best = figures.ttft_p50_ms if figures.ttft_p50_ms is not None else figures.latency_p50_ms
+    best = figures.ttft_p50 if figures.ttft_p50 is not None else figures.latency_p50
     return float("inf") if best is None else best
 
 
 def _candidate(
-    rank: int, monitor: Monitor, status: str, stale: bool, figures: history.Recent | None
+    rank: int, monitor: Monitor, status: str, stale: bool, figures: Figures | None
 ) -> dict[str, Any]:
     return {
         "rank": rank,
@@ -157,9 +171,11 @@ def _candidate(
         "capabilities": sorted(capabilities(monitor)),
         "status": status,
         "healthy": status == MonitorStatus.UP,
-        "ttft_p50_ms": _round(figures.ttft_p50_ms if figures else None),
-        "latency_p50_ms": _round(figures.latency_p50_ms if figures else None),
-        "success_ratio": figures.success_ratio if figures else None,
+        "ttft_p50_ms": _round(figures.ttft_p50 if figures else None),
+        "ttft_p95_ms": _round(figures.ttft_p95 if figures else None),
+        "latency_p50_ms": _round(figures.latency_p50 if figures else None),
+        "tokens_per_s_p50": _round(figures.tps_p50 if figures else None),
+        "success_ratio": figures.success_rate if figures else None,
         "last_probe_at": iso_ms(monitor.last_probe_at),
         "stale": stale,
     }
@@ -167,3 +183,8 @@ def _candidate(
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
+
+
+def ranking(render: Render) -> dict[str, Any]:
+    """The unfiltered ranking, made once per rendering: the API serves it, the models page shows it."""
+    return render.once("failover", lambda: recommend(render.now, delayed_since=delayed_since(render)))
