@@ -12,14 +12,15 @@ measured in the same run:
   a) the app server docker-compose runs (granian, WSGI) serving / and /api/v2/summary.json, against the
      same server returning a constant response of the same size;
   b) the front proxy docker-compose ships (deploy/nginx/statuspage.conf, nginx run natively) in front of
-     it, against the same nginx serving the same bytes as static files (gzip_static for the compressed
-     variant); each measured with no Accept-Encoding and with a browser's, every variant warmed first,
-     and every proxied response's X-Cache tallied (a ratio over misses would measure the app, not the
-     cache);
+     it, against the same nginx serving the same bytes as static files (gzip_static for gzip, a .br
+     file beside the page for brotli, as a browser accepts it); each measured with no Accept-Encoding
+     and with a browser's, every variant warmed first, and every proxied response's X-Cache tallied
+     (a ratio over misses would measure the app, not the cache);
   c) the snapshot's render time with 1 day and with 90 days of probe history (50 monitors, one probe
      every 30 s: 13 million rows), and gunicorn beside granian for the app-server choice (the `bench`
      extra installs it: pip install -e '.[bench]');
-  d) what a first view of the page transfers: the HTML, its stylesheets and scripts, gzipped.
+  d) what a first view of the page transfers: the HTML, its stylesheets and scripts, as sent to a
+     client that takes gzip only and to a browser (brotli).
 The last line printed is one JSON object with every figure.
 """
 
@@ -52,6 +53,8 @@ PROBE_INTERVAL_S = 30
 PATHS = ("/", "/api/v2/summary.json")
 # What wrk sends: nothing (a script or a poller) and what Chromium sends; the goal holds for both.
 ENCODINGS = {"identity": "", "browser": "gzip, deflate, br, zstd"}
+# First-view bytes for a client that takes gzip only and for a browser (which takes brotli too).
+FIRST_VIEW = {"gzip": "gzip", "br": ENCODINGS["browser"]}
 GRANIAN_WORKERS = 2  # docker-compose's web service runs the same command (see the report)
 
 
@@ -428,11 +431,23 @@ http {{
     uwsgi_temp_path {tmp}/uwsgi;
     scgi_temp_path {tmp}/scgi;
     {proxy}
+    # The app's brotli bytes as a file beside the page (gzip_static has no brotli twin): chosen the way
+    # the front proxy chooses its br class, sent with the Content-Encoding the app would send.
+    map $http_accept_encoding $static_br {{
+        default "";
+        "~*\\bbr\\b" .br;
+    }}
+    map $static_br $static_coding {{
+        .br     br;
+        default "";
+    }}
     server {{
         listen 127.0.0.1:{static_port};
         root {tmp}/static;
         gzip_static on;
-        location = / {{ try_files /index.html =404; }}
+        add_header Content-Encoding $static_coding;
+        location = / {{ default_type text/html; try_files /index.html$static_br =404; }}
+        location = /api/v2/summary.json {{ default_type application/json; try_files $uri$static_br =404; }}
     }}
 }}
 """
@@ -465,12 +480,19 @@ def serving(
         plain = httpx.get(f"http://127.0.0.1:{app_port}{path}", headers={"Accept-Encoding": ""}).content
         name = "index.html" if path == "/" else "api/v2/summary.json"
         (static / name).write_bytes(plain)
-        # The app's own gzip bytes, served by gzip_static: the static side sends what the app sends.
-        (static / f"{name}.gz").write_bytes(as_sent(f"http://127.0.0.1:{app_port}{path}"))
+        # The app's own compressed bytes (gzip_static, and the .br location above): the static side
+        # sends what the app sends.
+        (static / f"{name}.gz").write_bytes(as_sent(f"http://127.0.0.1:{app_port}{path}", "gzip"))
+        (static / f"{name}.br").write_bytes(as_sent(f"http://127.0.0.1:{app_port}{path}", "br"))
         bodies[path] = str(static / name)
     results["body_bytes"] = {path: Path(file).stat().st_size for path, file in bodies.items()}
-    results["first_view_bytes"] = first_view(f"http://127.0.0.1:{app_port}")
-    results["body_gzip_bytes"] = {path: len(as_sent(f"http://127.0.0.1:{app_port}{path}")) for path in PATHS}
+    results["first_view_bytes"] = {
+        label: first_view(f"http://127.0.0.1:{app_port}", coding) for label, coding in FIRST_VIEW.items()
+    }
+    for label, coding in FIRST_VIEW.items():
+        results[f"body_{label}_bytes"] = {
+            path: len(as_sent(f"http://127.0.0.1:{app_port}{path}", coding)) for path in PATHS
+        }
 
     const_port = free_port()
     const_env = {**env, "BENCH_CONSTANT_BODIES": json.dumps(bodies), "PYTHONPATH": str(ROOT / "bench")}
@@ -486,6 +508,10 @@ def serving(
                                         proxy=nginx_proxy_config(tmp, app_port, proxy_port)))  # fmt: skip
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     start(stack, [nginx, "-c", str(config), "-g", "daemon off;"], env, f"http://127.0.0.1:{static_port}/")
+    for path in PATHS:  # the static side sends the app's bytes in each coding the runs ask for
+        for coding in ENCODINGS.values():
+            static_bytes = as_sent(f"http://127.0.0.1:{static_port}{path}", coding)
+            assert static_bytes == as_sent(f"http://127.0.0.1:{app_port}{path}", coding), (path, coding)
     script = tmp / "tally.lua"
     script.write_text(TALLY_LUA)
 
@@ -521,20 +547,20 @@ def serving(
     return results
 
 
-def as_sent(url: str) -> bytes:
-    """The body as it crossed the wire to a client that accepts gzip (compressed, if the server did)."""
-    with httpx.stream("GET", url, headers={"Accept-Encoding": "gzip"}) as response:
+def as_sent(url: str, accept_encoding: str) -> bytes:
+    """The body as it crossed the wire to a client that accepts these codings (compressed, if it was)."""
+    with httpx.stream("GET", url, headers={"Accept-Encoding": accept_encoding}) as response:
         return b"".join(response.iter_raw())
 
 
-def first_view(base: str) -> dict[str, int]:
-    """Bytes a browser's first visit to / transfers, gzipped as served: the HTML and what it links."""
+def first_view(base: str, accept_encoding: str) -> dict[str, int]:
+    """Bytes a first visit to / transfers, compressed as served: the HTML and what it links."""
     html = httpx.get(f"{base}/").text
-    sizes = {"html": len(as_sent(f"{base}/")), "css": 0, "js": 0}
+    sizes = {"html": len(as_sent(f"{base}/", accept_encoding)), "css": 0, "js": 0}
     for kind, pattern in (("css", r'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"'),
                           ("js", r'<script[^>]+src="([^"]+)"')):  # fmt: skip
         for href in re.findall(pattern, html):
-            sizes[kind] += len(as_sent(str(httpx.URL(f"{base}/").join(href))))
+            sizes[kind] += len(as_sent(str(httpx.URL(f"{base}/").join(href)), accept_encoding))
     sizes["total"] = sizes["html"] + sizes["css"] + sizes["js"]
     sizes["html_per_component"] = round(sizes["html"] / COMPONENTS)
     return sizes

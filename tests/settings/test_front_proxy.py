@@ -1,4 +1,4 @@
-"""The shipped nginx front proxy, run for real: one cached copy per URL and encoding, marked ones only."""
+"""The shipped nginx front proxy, run for real: one cached copy per URL and encoding class, marked only."""
 
 from __future__ import annotations
 
@@ -128,22 +128,33 @@ def get(url: str, accept_encoding: str, **headers: str) -> httpx.Response:
     return httpx.get(url, headers={"Accept-Encoding": accept_encoding, **headers})
 
 
-def test_browsers_spelling_gzip_differently_share_one_cached_copy(proxy, upstream):
-    spellings = ("gzip, deflate, br, zstd", "gzip, deflate", "gzip", "br;q=1.0, gzip;q=0.8, *;q=0.1")
+def test_browsers_spelling_br_differently_share_one_cached_copy(proxy, upstream):
+    spellings = ("gzip, deflate, br, zstd", "br", "br;q=1.0, gzip;q=0.8, *;q=0.1", "BR ; q=0.5")
+    answers = [get(f"{proxy}/marked", spelling) for spelling in spellings]
+
+    assert [a.headers["X-Cache"] for a in answers] == ["MISS", "HIT", "HIT", "HIT"]
+    assert {a.text for a in answers} == {"/marked as br"}
+    assert [seen["accept-encoding"] for seen in upstream.seen] == ["br"]
+
+
+def test_clients_with_gzip_but_not_br_share_the_gzip_copy(proxy, upstream):
+    get(f"{proxy}/marked", "br")
+    spellings = ("gzip, deflate", "gzip", "br;q=0, gzip", "gzip;q=0.8, br;q=0.0")
     answers = [get(f"{proxy}/marked", spelling) for spelling in spellings]
 
     assert [a.headers["X-Cache"] for a in answers] == ["MISS", "HIT", "HIT", "HIT"]
     assert {a.text for a in answers} == {"/marked as gzip"}
-    assert [seen["accept-encoding"] for seen in upstream.seen] == ["gzip"]
+    assert [seen["accept-encoding"] for seen in upstream.seen] == ["br", "gzip"]
 
 
-def test_a_client_without_gzip_gets_its_own_copy_and_never_the_gzip_one(proxy, upstream):
+def test_a_client_without_gzip_or_br_gets_its_own_copy_and_never_a_compressed_one(proxy, upstream):
     get(f"{proxy}/marked", "gzip")
-    plain = [get(f"{proxy}/marked", spelling) for spelling in ("", "identity", "gzip;q=0", "br")]
+    get(f"{proxy}/marked", "br")
+    plain = [get(f"{proxy}/marked", spelling) for spelling in ("", "identity", "gzip;q=0", "br;q=0, deflate")]
 
     assert {a.text for a in plain} == {"/marked as identity"}
     assert [a.headers["X-Cache"] for a in plain] == ["MISS", "HIT", "HIT", "HIT"]
-    assert [seen.get("accept-encoding") for seen in upstream.seen] == ["gzip", None]
+    assert [seen.get("accept-encoding") for seen in upstream.seen] == ["gzip", "br", None]
 
 
 def test_responses_the_app_did_not_mark_are_never_stored(proxy, upstream):
