@@ -1,6 +1,6 @@
 """Fault bench: faults injected by PID into a running product, and how long each takes to recover.
 
-    python bench/faults.py [--only frozen,hung,redis,fanout,trickle]
+    python bench/faults.py [--only frozen,hung,redis,fanout,smtp_stall,trickle]
 
 What runs is what `make run` runs (web, a probe worker, a delivery worker, beat, the simulated fleet),
 each worker and beat under the respawn wrapper, on an embedded Postgres and Redis of the bench's own in
@@ -17,6 +17,10 @@ is compressed: monitors probe every 5 s instead of the demo's 15 s and beat tick
            queue after it and run by a worker started afterwards
   fanout   the delivery worker SIGKILLed mid fan-out of 1,000 emails: lost (bar: 0), duplicates (bar:
            1 per killed pool process), all delivered how long after the kill (bar: 60 s)
+  smtp_stall  an SMTP server that keeps the first message of a fan-out and never acknowledges it,
+           EMAIL_TIMEOUT=3: lost (bar: 0), duplicates (bar: 1, that message), when the next message is
+           accepted (bar: EMAIL_TIMEOUT + 1 s, nobody else waits out a backoff), all marked sent (the
+           stalled one retried after its backoff) how long after the stall began (bar: 60 s)
   trickle  a webhook receiver trickling its reply a byte every 0.2 s, WEBHOOK_TIMEOUT=3: how long one
            send is held (bar: 3 s), and the longest gap between two probes of a monitor meanwhile
            (bar: an interval and a tick, i.e. no probe batch delayed)
@@ -60,12 +64,14 @@ INTERVAL_S = 5.0
 SCALE = INTERVAL_S / 15  # the demo probes every 15 s
 PAGE_RETRY_S = 5.0
 WEBHOOK_TIMEOUT_S = 3
+EMAIL_TIMEOUT_S = 3
 STALE = "Live data is temporarily unavailable"
 DELAYED = "Monitoring delayed since"
 RESPAWN = [PY, "-m", "statuspage.run.respawn", "--"]
 CELERY = [PY, "-m", "celery", "-A", "statuspage"]
 FAN_OUT = 1000
-ALL = ("frozen", "hung", "redis", "fanout", "trickle")
+STALL_FAN_OUT = 50
+ALL = ("frozen", "hung", "redis", "fanout", "smtp_stall", "trickle")
 
 
 def note(message: str) -> None:
@@ -148,6 +154,7 @@ class Stack:
             "PAGE_RETRY_SECONDS": str(PAGE_RETRY_S),
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(self.smtp_port),
+            "EMAIL_TIMEOUT": str(EMAIL_TIMEOUT_S),
             "WEBHOOK_TIMEOUT": str(WEBHOOK_TIMEOUT_S),
             "WEBHOOK_ALLOW_PRIVATE_DESTINATIONS": "true",
             "DEMO_FLEET_API_KEY": "sk-fake",
@@ -325,6 +332,16 @@ def redis_restart(stack: Stack) -> dict:
     }
 
 
+def open_incident(stack: Stack, name: str) -> None:
+    """An incident on the first component: its first update fans out to every subscriber."""
+    stack.shell(
+        "from statuspage.components.models import Component; from statuspage.incidents import services; "
+        "from statuspage.incidents.drafts import IncidentDraft; services.open_incident(IncidentDraft("
+        f"name='{name}', impact='minor', body='Looking into it.', "
+        "component_statuses={Component.objects.order_by('pk').first(): 'degraded_performance'}))"
+    )
+
+
 class CountingSmtp:
     """An SMTP server counting what it accepts per recipient, a little slow, so a fan-out takes a while."""
 
@@ -359,11 +376,7 @@ def fanout(stack: Stack) -> dict:
             "Subscriber.objects.bulk_create([Subscriber(email=f'reader{n}@example.com', "
             f"confirmed_at=timezone.now()) for n in range({FAN_OUT})])"
         )
-        stack.shell(
-            "from statuspage.components.models import Component; from statuspage.incidents import services; "
-            "services.open_incident(name='Bench fan-out', impact='minor', body='Looking into it.', "
-            "component_statuses={Component.objects.order_by('pk').first(): 'degraded_performance'})"
-        )
+        open_incident(stack, "Bench fan-out")
         if wait_until(lambda: sum(smtp.received.values()) >= FAN_OUT // 4, 60) is None:
             return {"ok": False, "error": "the fan-out did not start"}
         killed = tree(stack.celery_main("deliveries").pid)
@@ -382,6 +395,62 @@ def fanout(stack: Stack) -> dict:
         "duplicates": duplicates,
         "all_delivered_after_kill_s": _round(done),
         "ok": lost == 0 and duplicates <= pool and done is not None and done <= 60,
+    }
+
+
+class StallingSmtp(CountingSmtp):
+    """Keeps the first message it is sent and never acknowledges it; notes when each other one arrives."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(port)
+        self.stalled_at: float | None = None
+        self.accepted_at: list[float] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        if self.stalled_at is not None:
+            reply = await super().handle_DATA(server, session, envelope)
+            self.accepted_at.append(time.monotonic())
+            return reply
+        self.stalled_at = time.monotonic()
+        await super().handle_DATA(server, session, envelope)  # counted: the server has the message
+        await asyncio.Event().wait()  # the reply is held until the server stops
+
+
+def smtp_stall(stack: Stack) -> dict:
+    with StallingSmtp(stack.smtp_port) as smtp:
+        stack.shell(
+            "from django.utils import timezone; from statuspage.subscriptions.models import Subscriber; "
+            "Subscriber.objects.all().delete(); "
+            "Subscriber.objects.bulk_create([Subscriber(email=f'stall{n}@example.com', "
+            f"confirmed_at=timezone.now()) for n in range({STALL_FAN_OUT})])"
+        )
+        open_incident(stack, "Bench SMTP stall")
+        if wait_until(lambda: smtp.stalled_at is not None, 60) is None:
+            return {"ok": False, "error": "the fan-out did not start"}
+        note(f"smtp_stall: the server holds its reply to the first message (EMAIL_TIMEOUT={EMAIL_TIMEOUT_S})")
+        # Marked sent, the stalled message included: the server's count has it from before the stall.
+        unsent = (
+            "SELECT count(*) FROM subscriptions_delivery d JOIN subscriptions_subscriber s "
+            "ON s.id = d.subscriber_id WHERE starts_with(s.email, 'stall') AND d.state <> 'sent'"
+        )
+        done = wait_until(lambda: stack.count(unsent) == 0, 120, poll_s=0.2)
+        delivered = None if done is None else time.monotonic() - smtp.stalled_at
+        time.sleep(2)  # anything sent twice arrives now
+        received = Counter(smtp.received)
+        resumed = min(smtp.accepted_at) - smtp.stalled_at if smtp.accepted_at else None
+    duplicates = sum(received.values()) - len(received)
+    lost = STALL_FAN_OUT - len(received)
+    ok = lost == 0 and duplicates <= 1 and _within(resumed, EMAIL_TIMEOUT_S + 1) and _within(delivered, 60)
+    return {
+        "messages": STALL_FAN_OUT,
+        "email_timeout_s": EMAIL_TIMEOUT_S,
+        "lost": lost,
+        "duplicates": duplicates,
+        "next_accepted_after_stall_s": _round(resumed),
+        "all_delivered_after_stall_s": _round(delivered),
+        "ok": ok,
     }
 
 
@@ -434,8 +503,8 @@ def trickle(stack: Stack) -> dict:
         window_from = time.time()
         stack.shell(
             "from statuspage.incidents.models import Incident; from statuspage.incidents import services; "
-            "services.post_update(Incident.objects.latest('created_at'), status='identified', "
-            "body='Found it.')"
+            "from statuspage.incidents.drafts import UpdateDraft; services.post_update("
+            "Incident.objects.latest('created_at'), UpdateDraft(status='identified', body='Found it.'))"
         )
         wait_until(lambda: len(receiver.held) >= 1, 60)
         time.sleep(2 * INTERVAL_S)
@@ -456,6 +525,10 @@ def trickle(stack: Stack) -> dict:
         "longest_probe_gap_s": round(float(gap), 2),
         "ok": held is not None and held <= WEBHOOK_TIMEOUT_S + 0.5 and float(gap) <= INTERVAL_S + 1.5,
     }
+
+
+def _within(value: float | None, bar: float) -> bool:
+    return value is not None and value <= bar
 
 
 def _round(value: float | None) -> float | None:
@@ -481,7 +554,14 @@ def main() -> int:
         stack.children.check()  # the fleet, say, could not listen
         if wait_until(ready, 180, poll_s=1) is None:
             raise SystemExit(f"bench: the product never became operational; see {tmp}")
-        runs = {"frozen": frozen, "hung": hung, "redis": redis_restart, "fanout": fanout, "trickle": trickle}
+        runs = {
+            "frozen": frozen,
+            "hung": hung,
+            "redis": redis_restart,
+            "fanout": fanout,
+            "smtp_stall": smtp_stall,
+            "trickle": trickle,
+        }
         for name in chosen:
             figures[name] = runs[name](stack)
             note(f"{name}: {figures[name]}")

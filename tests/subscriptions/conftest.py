@@ -45,6 +45,10 @@ class Mailbox:
         # address -> SMTP reply for RCPT TO (e.g. "550 5.1.1 no such user"); absent means accept.
         self.refuse: dict[str, str] = {}
         self.delay = 0.0  # seconds per accepted message, to make a fan-out last long enough to interrupt
+        # Addresses whose first message is kept and then never acknowledged: the reply is held until
+        # the server stops. `stalling` counts the replies being held.
+        self.stall: set[str] = set()
+        self.stalling = 0
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         self.connections += 1
@@ -63,6 +67,10 @@ class Mailbox:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         message["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
         self.messages.append(message)
+        if self.stall & set(envelope.rcpt_tos):
+            self.stall -= set(envelope.rcpt_tos)
+            self.stalling += 1
+            await asyncio.Event().wait()  # cancelled by stop()
         return "250 OK"
 
     def to(self, address: str) -> list[EmailMessage]:

@@ -1,4 +1,5 @@
-"""Faults lose nothing: a delivery worker SIGKILLed mid-fan-out re-sends at most what it had in flight."""
+"""Faults lose nothing: a delivery worker SIGKILLed mid-fan-out, or an SMTP server stalling a reply, re-sends
+at most what it had in flight."""
 
 from __future__ import annotations
 
@@ -114,3 +115,31 @@ def test_a_worker_killed_mid_fan_out_loses_nothing(worker_env, smtp, components,
     # Re-sent: at most what was accepted but not yet marked, the one message in flight per process.
     assert sum(received.values()) - len(received) <= in_flight <= WORKER_PROCESSES
     assert not Delivery.objects.exclude(state="sent").exists()
+
+
+def test_an_smtp_server_stalling_after_data_costs_one_retry_and_holds_up_no_one_else(
+    worker_env, smtp, components, make_subscriber, publish
+):
+    subscribers = [make_subscriber() for _ in range(10)]
+    stalled = subscribers[0].email  # first in the batch: everyone else is sent after the stall
+    smtp.mailbox.stall = {stalled}  # the server keeps the message and never says so
+    worker = Worker(worker_env | {"EMAIL_TIMEOUT": "2", "DELIVERY_BACKOFF_SECONDS": "0.5"})
+    worker.start()
+    try:
+        publish(components["Chat"])
+        wait_for(
+            lambda: Delivery.objects.filter(state="sent").count() == len(subscribers), 60, tick=tasks.sweep
+        )
+    finally:
+        worker.kill(signal.SIGTERM)
+
+    # Everything was delivered while the server still held its reply: the send gave up at its timeout.
+    assert smtp.mailbox.stalling == 1
+    received = Counter(m["X-Envelope-To"] for m in smtp.mailbox.messages)
+    assert set(received) == {s.email for s in subscribers}  # none is missing
+    # One duplicate: the message the server accepted and never acknowledged, sent again.
+    assert received[stalled] == 2 and sum(received.values()) == len(subscribers) + 1
+    attempts = dict(Delivery.objects.values_list("subscriber__email", "attempts"))
+    assert attempts.pop(stalled) == 2
+    # Nobody else waited for a retry: each was sent at its first attempt, on a fresh connection.
+    assert set(attempts.values()) == {1}

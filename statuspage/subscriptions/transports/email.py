@@ -15,20 +15,31 @@ from statuspage.subscriptions.models import Delivery
 from statuspage.subscriptions.transports.base import DeliveryFailed, TransportUnavailable
 
 # Failures of the server or the connection rather than of one message: the batch waits and retries.
-_UNAVAILABLE = (smtplib.SMTPServerDisconnected, smtplib.SMTPHeloError, smtplib.SMTPSenderRefused, OSError)
+_UNAVAILABLE = (smtplib.SMTPHeloError, smtplib.SMTPSenderRefused, OSError)
 
 
 class SmtpSession:
+    """Sends each message on the batch's connection. A connection lost mid-message (a reply held past
+    EMAIL_TIMEOUT, the socket's limit per read, ends as one) fails that message alone, its fate unknown,
+    and the next message reconnects: one stalled message must not send the rest of the batch to backoff.
+    A server that closed the connection itself (a 421) is down: the rest of the batch waits."""
+
     def __init__(self, backend: EmailBackend) -> None:
         self._backend = backend
         self._composer = Composer()
         self.timeout = float(settings.EMAIL_TIMEOUT)
+        self._lost = False
 
     def send(self, delivery: Delivery) -> None:
         try:
             envelope = self._composer.envelope(delivery)
         except (BadHeaderError, ValueError) as exc:
             raise DeliveryFailed(f"could not build the message: {exc}", permanent=True) from exc
+        if self._backend.connection.sock is None:
+            if not self._lost:
+                raise TransportUnavailable("the SMTP server closed the connection")
+            self._lost = False
+            _open(self._backend)
         try:
             self._backend.connection.sendmail(envelope.sender, envelope.recipients, envelope.data)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -38,6 +49,9 @@ class SmtpSession:
             raise DeliveryFailed(
                 _reply("message refused", exc.smtp_code, exc.smtp_error), permanent=exc.smtp_code >= 500
             ) from exc
+        except smtplib.SMTPServerDisconnected as exc:
+            self._lost = True
+            raise DeliveryFailed(f"SMTP connection lost mid-message: {_describe(exc)}") from exc
         except _UNAVAILABLE as exc:
             raise TransportUnavailable(f"SMTP connection lost: {_describe(exc)}") from exc
 
@@ -47,17 +61,22 @@ def session() -> Iterator[SmtpSession]:
     # Django's backend knows the connection settings (TLS, login); we drive the connection ourselves to
     # learn the fate of each message. Built explicitly: the test runner swaps EMAIL_BACKEND for locmem.
     backend = EmailBackend(fail_silently=False)
+    _open(backend)
+    try:
+        yield SmtpSession(backend)
+    finally:
+        with suppress(Exception):  # closing a connection that already broke tells us nothing
+            backend.close()
+
+
+def _open(backend: EmailBackend) -> None:
+    backend.connection = None  # one that broke is closed already; open() keeps a connection it has
     try:
         backend.open()
     except (smtplib.SMTPException, OSError) as exc:
         raise TransportUnavailable(
             f"cannot connect to SMTP {settings.EMAIL_HOST}:{settings.EMAIL_PORT}: {_describe(exc)}"
         ) from exc
-    try:
-        yield SmtpSession(backend)
-    finally:
-        with suppress(Exception):  # closing a connection that already broke tells us nothing
-            backend.close()
 
 
 def _reply(what: str, code: int, reply: bytes | str) -> str:
