@@ -32,8 +32,7 @@ class Counts:
         """The failed deliveries' table rows (to, channel, attempts, error), escaped; built here rather than
         in a template loop, which costs a hundred times more per row."""
         cells = (
-            (d.address, d.get_channel_display(), d.attempts, _shortened(d.last_error))
-            for d in self.dead_rows
+            (d.address, d.get_channel_display(), d.attempts, _shortened(d.last_error)) for d in self.dead_rows
         )
         return format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", cells)
 
