@@ -42,7 +42,7 @@ def _shortened(error: str, limit: int = 200) -> str:
 
 
 def for_updates(update_ids: list[int]) -> dict[int, Counts]:
-    """update id -> its counts, with the latest dead rows and their error: three queries however many
+    """update id -> its counts, with the latest dead rows and their error: two queries however many
     deliveries there are, each reading an index of its own (see Delivery.Meta.indexes)."""
     counts: dict[int, Counts] = defaultdict(Counts)
     # Grouped in the index's order (no ORDER BY): a streaming aggregate over an index-only scan.
@@ -64,7 +64,8 @@ def for_updates(update_ids: list[int]) -> dict[int, Counts]:
 
 
 def _latest_dead(update_ids: list[int]) -> list[Delivery]:
-    """The DEAD_SHOWN newest dead deliveries of each update, newest first, with their subscriber."""
+    """The DEAD_SHOWN newest dead deliveries of each update, newest first, with their subscriber: one query,
+    each update's newest read backwards from delivery_dead_by_update."""
     if not update_ids:
         return []
     latest = [
@@ -73,6 +74,6 @@ def _latest_dead(update_ids: list[int]) -> list[Delivery]:
         .values_list("id", flat=True)[:DEAD_SHOWN]
         for update_id in update_ids
     ]
-    ids = list(latest[0].union(*latest[1:], all=True))
-    shown = Delivery.objects.filter(id__in=ids).select_related("subscriber").order_by("-id")
+    shown = Delivery.objects.filter(id__in=latest[0].union(*latest[1:], all=True))
+    shown = shown.select_related("subscriber").order_by("-id")
     return list(shown.only("update", "channel", "subscriber", "recipient", "attempts", "last_error"))
