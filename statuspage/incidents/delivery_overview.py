@@ -76,4 +76,11 @@ def _latest_dead(update_ids: list[int]) -> list[Delivery]:
     ]
     shown = Delivery.objects.filter(id__in=latest[0].union(*latest[1:], all=True))
     shown = shown.select_related("subscriber").order_by("-id")
-    return list(shown.only("update", "channel", "subscriber", "recipient", "attempts", "last_error"))
+    delivery_fields = ("update", "channel", "recipient", "attempts", "last_error")
+    address_fields = (
+        "subscriber__kind",
+        "subscriber__email",
+        "subscriber__webhook_url",
+        "subscriber__chat_app",
+    )
+    return list(shown.only(*delivery_fields, *address_fields))  # what Delivery.address reads, and no more
