@@ -79,7 +79,7 @@ class IncidentAdmin(OperatorViews, admin.ModelAdmin):
             return super().change_view(request, object_id, form_url, extra_context)
         prefetch_related_objects([incident], "components__group")  # named with their group, once each
         updates = list(incident.updates.select_related("author").prefetch_related("revisions__edited_by"))
-        counts = delivery_overview.for_incident(incident)
+        counts = delivery_overview.for_updates([u.pk for u in updates])
         context = {
             "timeline": [(u, counts.get(u.pk)) for u in updates],
             "activity": audit.for_incident(incident),
