@@ -401,7 +401,7 @@ def run(options, sink: SinkProcess, http_sink: SinkProcess, worker: Worker) -> d
             composer = Composer()
             return [composer.envelope(d) for d in rows]
         if channel == "webhook":
-            session = WebhookSession(None)
+            session = WebhookSession(None, None)  # only its payloads: no client, no loop
             built = []
             for d in rows:
                 body = json.dumps(session.payload(d), separators=(",", ":")).encode()

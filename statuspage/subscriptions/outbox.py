@@ -95,6 +95,8 @@ def enqueue_message(subscriber: Subscriber, purpose: str) -> Delivery:
 SENDER_TASKS = {
     Delivery.Channel.EMAIL: "subscriptions.send_emails",
     Delivery.Channel.WEBHOOK: "subscriptions.send_webhooks",
+    Delivery.Channel.CHAT: "subscriptions.send_chat",
+    Delivery.Channel.OPERATOR: "subscriptions.send_operator_notices",
 }
 
 

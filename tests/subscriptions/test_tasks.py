@@ -45,3 +45,17 @@ def test_a_subscription_whose_webhook_is_gone_is_kept_until_it_was_told_then_for
 
     assert list(Subscriber.objects.values_list("pk", flat=True)) == [just_ended.pk]
     assert not Subscriber.objects.filter(pk=ended_long_ago.pk).exists()
+
+
+def test_every_channels_doorbell_rings_its_own_registered_sender(delivery_queue):
+    """A channel whose doorbell named no task was only ever sent by the sweep, seconds late."""
+    from celery import current_app
+
+    from statuspage.subscriptions import outbox
+
+    for channel in Delivery.Channel:
+        outbox.ring(channel)
+
+    rung = delivery_queue.tasks()
+    assert sorted(rung) == sorted(outbox.SENDER_TASKS[channel] for channel in Delivery.Channel)
+    assert set(rung) == {task.name for task in tasks.SENDERS.values()} <= set(current_app.tasks)
