@@ -262,6 +262,7 @@ def main() -> None:
 
     sys.path.insert(0, str(ROOT))
     signal.signal(signal.SIGALRM, _give_up)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # clean up on a polite kill too
     signal.alarm(options.max_seconds)
     smtp_port, http_port = free_port(), free_port()
     workdir = Path(tempfile.mkdtemp(prefix="fanout-"))
